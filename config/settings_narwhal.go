@@ -1,0 +1,49 @@
+package config
+
+// Section "narwhal": settings gunicorn does not have. They work on the command
+// line, in GUNICORN_CMD_ARGS and in gunicorn.conf.py (where real gunicorn
+// ignores them as unknown names, so one config file serves both servers).
+
+var sMetricsBind = &Setting{
+	Name: "metrics_bind", Section: "narwhal",
+	Flags: []string{"--metrics-bind"}, Meta: "ADDRESS",
+	Type: TypeString, Default: "",
+	Validate: validateOptionalAddress,
+	Short:    "Serve Prometheus metrics on this address.",
+	Desc:     "A bind address like `127.0.0.1:9100` or `unix:PATH`; empty (the default) disables the endpoint.",
+	Support:  honoured(),
+}
+
+var sRequestTimeout = &Setting{
+	Name: "request_timeout", Section: "narwhal",
+	Flags: []string{"--request-timeout"}, Meta: "SECONDS", ArgType: ArgFloat,
+	Type: TypeFloat, Default: 0.0,
+	Validate: validateNonNegFloat,
+	Short:    "Abort a request that runs longer than this many seconds.",
+	Desc: "Fractions allowed; 0 (the default) disables it. Unlike `timeout`, it bounds each " +
+		"request for every worker class without killing the worker.",
+	Support: honoured(),
+}
+
+var sMaxWorkerMemory = &Setting{
+	Name: "max_worker_memory", Section: "narwhal",
+	Flags: []string{"--max-worker-memory"}, Meta: "MIB", ArgType: ArgInt,
+	Type: TypeInt, Default: 0,
+	Validate: validatePosInt,
+	Short:    "Gracefully restart a worker whose resident memory exceeds this many MiB.",
+	Desc:     "0 (the default) disables the check.",
+	Support:  honoured(),
+}
+
+var sAccessLogJSON = &Setting{
+	Name: "access_log_json", Section: "narwhal",
+	Flags: []string{"--access-log-json"}, Action: ActionStoreTrue,
+	Type: TypeBool, Default: false,
+	Validate: validateBool,
+	Short:    "Write the access log as JSON lines instead of access_log_format.",
+	Desc: "One JSON object per request with the atoms of `access_log_format` as fields. A " +
+		"separate setting rather than a special `access_log_format` value, so that a " +
+		"gunicorn.conf.py setting it still means the same thing under gunicorn (which ignores " +
+		"the unknown name) instead of logging the literal format.",
+	Support: honoured(),
+}
