@@ -1,0 +1,3 @@
+"""A module whose import fails, for the LoadError traceback test."""
+
+RATIO = 1 / 0
