@@ -1,0 +1,71 @@
+package workers
+
+import (
+	"github.com/narwhalhq/narwhal/eventloop"
+	"github.com/narwhalhq/narwhal/wsgi"
+)
+
+// fillRequest translates a complete Exchange into the bridge's request,
+// reusing r's header slice: no allocation for a warmed app thread.
+func fillRequest(r *wsgi.Request, ex *eventloop.Exchange, scheme []byte) {
+	q := &ex.Req
+	r.Method = q.Bytes(q.Method)
+	r.RawURI = q.Bytes(q.Target)
+	r.Path = q.Bytes(q.Path)
+	r.Query = q.Bytes(q.Query)
+	r.Minor = q.Minor
+	r.Headers = r.Headers[:0]
+	for _, f := range q.Fields {
+		r.Headers = append(r.Headers, wsgi.Header{Name: q.Bytes(f.Name), Value: q.Bytes(f.Value)})
+	}
+	r.RemoteAddr, r.RemotePort = ex.Remote.Host, ex.Remote.Port
+	r.ServerName, r.ServerPort = serverAddr(ex, r.ServerPort[:0])
+	r.URLScheme = scheme
+	r.Body, r.BodyFD, r.BodyLen = nil, -1, ex.Body.Len
+	if ex.Body.File != nil {
+		r.BodyFD = int(ex.Body.File.Fd())
+	} else {
+		r.Body = ex.Body.Mem
+	}
+	r.Chunked = q.Chunked
+	r.Head = q.MethodIs("HEAD")
+}
+
+// serverAddr gives SERVER_NAME and SERVER_PORT as gunicorn does: the
+// listener's address for TCP; for unix sockets, the Host header (gunicorn
+// http/wsgi.py create()), since WSGI has no notion of a socket path.
+func serverAddr(ex *eventloop.Exchange, port []byte) ([]byte, []byte) {
+	if !ex.Local.Unix {
+		return ex.Local.Host, appendInt(port, ex.Local.Port)
+	}
+	host := ex.Req.Bytes(ex.Req.Host)
+	for i := len(host) - 1; i >= 0; i-- {
+		if host[i] == ':' {
+			return host[:i], append(port, host[i+1:]...)
+		}
+		if host[i] == ']' {
+			break
+		}
+	}
+	if len(host) == 0 {
+		return host, port
+	}
+	return host, append(port, "80"...)
+}
+
+func appendInt(b []byte, n int) []byte {
+	if n < 0 {
+		return b
+	}
+	var tmp [20]byte
+	i := len(tmp)
+	for {
+		i--
+		tmp[i] = byte('0' + n%10)
+		n /= 10
+		if n == 0 {
+			break
+		}
+	}
+	return append(b, tmp[i:]...)
+}
