@@ -231,16 +231,16 @@ func TestStartResponseValidation(t *testing.T) {
 }
 
 func TestContentLength(t *testing.T) {
-	t.Run("longer body is truncated", func(t *testing.T) {
-		for _, spec := range specs("cl_long") {
+	for _, spec := range specs("cl_long") {
+		t.Run("longer body is truncated/"+spec, func(t *testing.T) {
 			th := thread(t, spec)
 			s := mustCall(t, th, get("/"), 200)
 			if s.body.String() != "abcde" || s.cl != 5 {
-				t.Errorf("%s: body %q cl %d", spec, s.body.String(), s.cl)
+				t.Errorf("body %q cl %d", s.body.String(), s.cl)
 			}
-			state(t, th, true)
-		}
-	})
+			checkLint(t, th)
+		})
+	}
 	t.Run("shorter body aborts", func(t *testing.T) {
 		th := thread(t, "apps:cl_short")
 		mark := logMark()
@@ -338,11 +338,6 @@ func (r *reenterSink) WriteHead(code int, status, headers []byte, cl int64, mc b
 }
 
 func TestMisuse(t *testing.T) {
-	th := thread(t, "apps:gen")
-	s := &reenterSink{th: th}
-	if err := th.Call(get("/?2"), s); err != nil || s.err != errReentered {
-		t.Errorf("Call %v, nested Call %v", err, s.err)
-	}
 	lockThread(t)
 	closed, err := load(t, "apps:hello").NewThread()
 	if err != nil {
@@ -355,6 +350,11 @@ func TestMisuse(t *testing.T) {
 	}
 	if err := closed.Interrupt("TimeoutError"); err != errClosed {
 		t.Errorf("Interrupt after Close: %v", err)
+	}
+	th := thread(t, "apps:gen")
+	s := &reenterSink{th: th}
+	if err := th.Call(get("/?2"), s); err != nil || s.err != errReentered {
+		t.Errorf("Call %v, nested Call %v", err, s.err)
 	}
 }
 
@@ -374,5 +374,13 @@ func TestSinkPanicAfterReturn(t *testing.T) {
 		}()
 		th.Call(get("/"), &headPanicSink{})
 	}()
+	mustCall(t, th, get("/"), 200)
+}
+
+func TestOneThreadPerOSThread(t *testing.T) {
+	th := thread(t, "apps:hello")
+	if _, err := th.app.NewThread(); err == nil {
+		t.Fatal("a second Thread on the same OS thread was created")
+	}
 	mustCall(t, th, get("/"), 200)
 }

@@ -14,10 +14,12 @@ import (
 	_ "embed"
 	"errors"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"unsafe"
 )
 
@@ -55,13 +57,20 @@ func program() string {
 // Init starts the interpreter on the calling OS thread and releases the GIL.
 // Call it once per process, from a goroutine that holds
 // runtime.LockOSThread; Init does not unlock it. Later calls return an
-// error. Python never installs signal handlers: Go keeps them all.
+// error.
+//
+// Python installs no signal handlers: Go keeps them all. Init does what
+// Python's own start-up would have done to the process, though: SIGPIPE and
+// SIGXFSZ are ignored process-wide, so a write to a closed socket or a
+// too-big file fails with EPIPE/EFBIG (BrokenPipeError in app code, as under
+// gunicorn) instead of killing the worker.
 func Init(cfg InitConfig) error {
 	interp.mu.Lock()
 	defer interp.mu.Unlock()
 	if interp.started {
 		return errors.New("wsgi: Init called twice")
 	}
+	signal.Ignore(syscall.SIGPIPE, syscall.SIGXFSZ)
 	errfd := cfg.ErrorFD
 	if errfd <= 0 {
 		errfd = 2

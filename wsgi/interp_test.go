@@ -165,3 +165,22 @@ func TestInitVirtualenv(t *testing.T) {
 		t.Errorf("flask from %q (system site packages)", f.Flask)
 	}
 }
+
+// TestBrokenPipe: Python code writing to a socket whose peer is gone gets
+// BrokenPipeError, on an app thread and on a Python-created thread, instead
+// of SIGPIPE killing the process (Init ignores it, as Python does).
+func TestBrokenPipe(t *testing.T) {
+	th := thread(t, "apps:broken_pipe")
+	if s := mustCall(t, th, get("/"), 200); s.body.String() != "EPIPE EPIPE" {
+		t.Errorf("got %q", s.body.String())
+	}
+}
+
+func TestSubprocessFromApp(t *testing.T) {
+	th := thread(t, "apps:subproc")
+	for i := 0; i < 3; i++ {
+		if s := mustCall(t, th, get("/"), 200); s.body.String() != "from-child\n" {
+			t.Fatalf("got %q", s.body.String())
+		}
+	}
+}

@@ -221,18 +221,34 @@ type appState struct {
 	Blocks   int      `json:"blocks"`
 }
 
-// state reads (and with reset, clears) testdata/apps.py's records.
-func state(t testing.TB, th *Thread, reset bool) appState {
+// state reads (and with reset, clears) testdata/apps.py's records, on a
+// goroutine of its own (one app thread per OS thread).
+func state(t testing.TB, _ *Thread, reset bool) appState {
 	t.Helper()
 	q := "/state"
 	if reset {
 		q += "?reset"
 	}
-	st, _ := load(t, "apps:state").NewThread()
-	defer st.Close()
-	s := mustCall(t, st, get(q), 200)
+	a := load(t, "apps:state")
 	var out appState
-	if err := json.Unmarshal(s.body.Bytes(), &out); err != nil {
+	var err error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		var st *Thread
+		if st, err = a.NewThread(); err != nil {
+			return
+		}
+		defer st.Close()
+		s := &recSink{}
+		if err = st.Call(get(q), s); err == nil {
+			err = json.Unmarshal(s.body.Bytes(), &out)
+		}
+	}()
+	<-done
+	if err != nil {
 		t.Fatal(err)
 	}
 	return out

@@ -11,6 +11,7 @@
 PyObject *shim_boot;
 PyObject *shim_errors;
 int shim_errfd = 2;
+static PyThreadState *main_ts; // Init's thread state, on Init's OS thread
 
 int shim_buf_reserve(shim_buf *b, size_t extra)
 {
@@ -166,7 +167,7 @@ int pyshim_init(const char *program, const char *chdir, const char *pythonpath,
 	}
 	Py_DECREF(r);
 	// Release the GIL: app threads take it with their own thread states.
-	PyEval_SaveThread();
+	main_ts = PyEval_SaveThread();
 	return 0;
 }
 
@@ -265,6 +266,11 @@ pyshim_thread *pyshim_thread_new(pyshim_app *app, uintptr_t handle, char **err)
 	// The thread that ran Init already has the main thread state: reuse it,
 	// since one OS thread must not run two thread states of one interpreter.
 	t->ts = PyGILState_GetThisThreadState();
+	if (t->ts != NULL && t->ts != main_ts) {
+		*err = strdup("this OS thread already has an app thread");
+		free(t);
+		return NULL;
+	}
 	if (t->ts == NULL) {
 		t->ts = PyThreadState_New(PyInterpreterState_Main());
 		t->owns_ts = 1;
@@ -281,6 +287,11 @@ pyshim_thread *pyshim_thread_new(pyshim_app *app, uintptr_t handle, char **err)
 	}
 	PyEval_SaveThread();
 	return t;
+}
+
+int pyshim_thread_owned(pyshim_thread *t)
+{
+	return pthread_equal(t->owner, pthread_self());
 }
 
 void pyshim_thread_free(pyshim_thread *t)

@@ -78,6 +78,7 @@ pyshim_app *pyshim_app_load(const pyshim_app_cfg *cfg, char **msg, char **tb);
 // pyshim_thread_new creates the calling thread's persistent thread state.
 // handle is passed back to go_flush/go_sendfile.
 pyshim_thread *pyshim_thread_new(pyshim_app *app, uintptr_t handle, char **err);
+int pyshim_thread_owned(pyshim_thread *t); // created on the calling thread?
 void pyshim_thread_free(pyshim_thread *t);
 pyshim_req *pyshim_thread_req(pyshim_thread *t);
 pyshim_out *pyshim_thread_out(pyshim_thread *t);

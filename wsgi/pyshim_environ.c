@@ -6,7 +6,9 @@
 // key table) per request; keys are interned once and header names map to
 // their HTTP_* keys through a bounded cache, so a typical request allocates
 // only its value strings. Every str is the latin-1 reading of the bytes
-// received (PEP 3333 "Unicode Issues").
+// received (PEP 3333 "Unicode Issues"). gunicorn.socket is left out: the
+// connection belongs to the Go event loop, and no Python object can stand
+// for it safely.
 #include "pyshim_int.h"
 
 #include <string.h>

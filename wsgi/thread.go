@@ -38,8 +38,8 @@ type Thread struct {
 
 // NewThread creates the calling OS thread's Python thread state. The
 // goroutine must be locked to its OS thread (runtime.LockOSThread) and stay
-// locked until Close. On the goroutine that ran Init it reuses the
-// interpreter's main thread state.
+// locked until Close; an OS thread holds at most one Thread at a time. On
+// the goroutine that ran Init it reuses the interpreter's main thread state.
 func (a *App) NewThread() (*Thread, error) {
 	t := &Thread{app: a, buf: make([]byte, 0, 1024)}
 	t.h = cgo.NewHandle(t)
@@ -54,11 +54,15 @@ func (a *App) NewThread() (*Thread, error) {
 	return t, nil
 }
 
-// Close frees the thread state. It must run on the Thread's own goroutine,
-// and the Thread must not be used afterwards.
+// Close frees the thread state; later calls do nothing. It must run on the
+// Thread's own goroutine (it panics elsewhere: freeing another OS thread's
+// thread state would corrupt the interpreter).
 func (t *Thread) Close() {
 	if t.c == nil {
 		return
+	}
+	if C.pyshim_thread_owned(t.c) == 0 {
+		panic("wsgi: Thread.Close called from another OS thread")
 	}
 	C.pyshim_thread_free(t.c)
 	t.c = nil

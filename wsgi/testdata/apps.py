@@ -425,3 +425,38 @@ def blocks(environ, start_response):
     n = int(environ["QUERY_STRING"] or "1")
     start_response("200 OK", [("Content-Type", "text/plain")])
     return (b"x" for _ in range(n))
+
+
+def broken_pipe(environ, start_response):
+    """Write to a socket whose peer is gone, on this thread and on a Python
+    thread: Python code expects EPIPE (BrokenPipeError), never a signal."""
+    import socket
+    import threading
+
+    def attempt(out):
+        a, b = socket.socketpair()
+        b.close()
+        try:
+            a.send(b"x" * 100000)
+            a.send(b"x")
+            out.append("sent")
+        except BrokenPipeError:
+            out.append("EPIPE")
+        finally:
+            a.close()
+
+    here, there = [], []
+    attempt(here)
+    t = threading.Thread(target=attempt, args=(there,))
+    t.start()
+    t.join()
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [("%s %s" % (here[0], there[0])).encode()]
+
+
+def subproc(environ, start_response):
+    """Apps run subprocesses; the worker is a multithreaded Go process."""
+    import subprocess
+    out = subprocess.run(["/bin/echo", "from-child"], capture_output=True, check=True).stdout
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [out]
