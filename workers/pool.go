@@ -1,7 +1,6 @@
 package workers
 
 import (
-	"errors"
 	"fmt"
 	"runtime"
 	"sync"
@@ -72,14 +71,12 @@ func (p *Pool) thread(started chan<- error) {
 	var req wsgi.Request
 	for ex := range p.jobs {
 		fillRequest(&req, ex, p.scheme)
-		err := t.Call(&req, ex)
-		switch {
-		case err == nil:
+		// Any error (wsgi.ErrAbort, a closed connection) leaves the
+		// response incomplete: the connection closes after what was sent.
+		if err := t.Call(&req, ex); err != nil {
+			ex.Abort()
+		} else {
 			ex.Finish()
-		case errors.Is(err, wsgi.ErrAbort), errors.Is(err, eventloop.ErrClosed):
-			ex.Abort()
-		default:
-			ex.Abort()
 		}
 	}
 }

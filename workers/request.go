@@ -1,6 +1,8 @@
 package workers
 
 import (
+	"strconv"
+
 	"github.com/narwhalhq/narwhal/eventloop"
 	"github.com/narwhalhq/narwhal/wsgi"
 )
@@ -55,17 +57,7 @@ func serverAddr(ex *eventloop.Exchange, port []byte) ([]byte, []byte) {
 
 func appendInt(b []byte, n int) []byte {
 	if n < 0 {
-		return b
+		return b // unix sockets have no port
 	}
-	var tmp [20]byte
-	i := len(tmp)
-	for {
-		i--
-		tmp[i] = byte('0' + n%10)
-		n /= 10
-		if n == 0 {
-			break
-		}
-	}
-	return append(b, tmp[i:]...)
+	return strconv.AppendInt(b, int64(n), 10)
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/narwhalhq/narwhal/config"
@@ -117,21 +118,9 @@ func pythonPath(cfg *config.Config) []string {
 		return nil
 	}
 	var out []string
-	for _, p := range splitComma(cfg.String("pythonpath")) {
+	for _, p := range strings.Split(cfg.String("pythonpath"), ",") {
 		if p != "" {
 			out = append(out, p)
-		}
-	}
-	return out
-}
-
-func splitComma(s string) []string {
-	var out []string
-	start := 0
-	for i := 0; i <= len(s); i++ {
-		if i == len(s) || s[i] == ',' {
-			out = append(out, s[start:i])
-			start = i + 1
 		}
 	}
 	return out
