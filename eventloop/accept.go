@@ -1,6 +1,7 @@
 package eventloop
 
 import (
+	"context"
 	"errors"
 	"net"
 	"os"
@@ -14,8 +15,9 @@ import (
 // process that holds it, and a worker blocked in accept cannot be stopped
 // (DESIGN.md, "gnet facts").
 type listener struct {
-	f  *os.File
-	rc syscall.RawConn
+	f    *os.File
+	rc   syscall.RawConn
+	done chan struct{} // closed when its acceptLoop has returned
 }
 
 func newListener(fd int) (*listener, error) {
@@ -36,7 +38,7 @@ func newListener(fd int) (*listener, error) {
 		f.Close()
 		return nil, err
 	}
-	return &listener{f: f, rc: rc}, nil
+	return &listener{f: f, rc: rc, done: make(chan struct{})}, nil
 }
 
 func (l *listener) close() { _ = l.f.Close() }
@@ -57,12 +59,15 @@ func (l *listener) accept() (int, error) {
 
 // acceptLoop accepts while a MaxConns slot is free: when the server holds
 // worker_connections connections, new ones wait in the kernel's backlog
-// instead of being accepted and reset.
+// instead of being accepted and reset. Once Shutdown begins it returns
+// (closing l.done) without holding a slot; anything it accepts before then is
+// enrolled, so Shutdown waits for it before counting connections.
 func (s *Server) acceptLoop(l *listener) {
+	defer close(l.done)
 	for {
 		select {
 		case s.connSem <- struct{}{}:
-		case <-s.stopped:
+		case <-s.drain:
 			return
 		}
 		fd, err := l.accept()
@@ -79,21 +84,60 @@ func (s *Server) acceptLoop(l *listener) {
 			time.Sleep(10 * time.Millisecond)
 			continue
 		}
-		if err := s.enroll(fd); err != nil {
+		if err := s.enroll(fd, true); err != nil {
 			<-s.connSem
 			s.cfg.ErrorLog("eventloop: enroll: %v", err)
 		}
 	}
 }
 
-// enroll hands an accepted socket to a gnet loop.
-func (s *Server) enroll(fd int) error {
+// maxBacklogDrain bounds drainBacklog against clients that keep connecting
+// faster than it accepts. The accept queue is FIFO and no longer than the
+// listen backlog, which somaxconn caps (4096 by default since Linux 5.4), so
+// this many accepts take everything that was queued when the drain began.
+const maxBacklogDrain = 1 << 16
+
+// drainBacklog accepts, without waiting, every connection the kernel has
+// already completed on l and enrolls it without a MaxConns slot: the worker is
+// exiting, and the backlog bounds how many there are. Closing the last
+// descriptor of a listening socket resets whatever is left in its backlog,
+// and the master closes its own copy before it signals the workers (gunicorn
+// #3397, #2593), so Shutdown drains before it closes. It runs alongside
+// acceptLoop; Control, unlike Read, does not wait for the lock acceptLoop holds
+// while parked, and the kernel hands each connection to one accept4 only.
+func (s *Server) drainBacklog(ctx context.Context, l *listener) {
+	for n := 0; n < maxBacklogDrain && ctx.Err() == nil; n++ {
+		var nfd int
+		var aerr error
+		if err := l.rc.Control(func(fd uintptr) {
+			nfd, _, aerr = syscall.Accept4(int(fd), syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC)
+		}); err != nil {
+			return
+		}
+		switch aerr {
+		case nil:
+			if err := s.enroll(nfd, false); err != nil {
+				s.cfg.ErrorLog("eventloop: enroll: %v", err)
+			}
+		case syscall.ECONNABORTED, syscall.EINTR:
+		case syscall.EAGAIN:
+			return
+		default:
+			s.cfg.ErrorLog("eventloop: accept: %v", aerr)
+			return
+		}
+	}
+}
+
+// enroll hands an accepted socket to a gnet loop; sem says whether it holds
+// a connSem slot, which its conn releases when it closes.
+func (s *Server) enroll(fd int, sem bool) error {
 	f := os.NewFile(uintptr(fd), "conn")
 	nc, err := net.FileConn(f)
 	f.Close()
 	if err != nil {
 		return err
 	}
-	_, err = s.client.EnrollContext(nc, semTag(true))
+	_, err = s.client.EnrollContext(nc, semTag(sem))
 	return err
 }

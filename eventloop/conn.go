@@ -32,9 +32,11 @@ type conn struct {
 	fromSem  bool        // holds a slot of Server.connSem
 
 	wakePending atomic.Bool
+	closeReq    atomic.Bool  // housekeeping asks the loop to close once output has left
 	idleSince   atomic.Int64 // coarse nanotime the connection went idle; 0 while busy
 	lastRead    atomic.Int64 // coarse nanotime of the last input of a partial request; 0 when none
 	polled      atomic.Bool  // registered for fast re-wakes (congested or closing)
+	gotInput    atomic.Bool  // any byte has arrived: no longer waiting for a first request
 
 	mu      sync.Mutex
 	drained sync.Cond // signalled when the loop takes output or the connection dies
@@ -50,6 +52,13 @@ func newConn(s *Server, gc gnet.Conn) *conn {
 	return c
 }
 
+// requestClose asks the loop, from any goroutine, to close the connection
+// once its queued output has been written (gnet's own Close would drop it).
+func (c *conn) requestClose() {
+	c.closeReq.Store(true)
+	c.wake()
+}
+
 // wake asks the loop to run flush; wakes are coalesced until the loop runs.
 func (c *conn) wake() {
 	if c.wakePending.CompareAndSwap(false, true) {
@@ -61,7 +70,13 @@ func (c *conn) wake() {
 // last call (a Wake arrives here with no input).
 func (c *conn) onTraffic() gnet.Action {
 	c.wakePending.Store(false)
+	if c.closeReq.Load() {
+		c.closing = true
+	}
 	data, _ := c.gc.Next(-1)
+	if len(data) > 0 && !c.gotInput.Load() {
+		c.gotInput.Store(true)
+	}
 	if len(data) > 0 && !c.lastReq && !c.closing {
 		c.input(data)
 	}
@@ -285,9 +300,13 @@ func (c *conn) trackIdle() {
 		// Refreshed on every pass, not only on a busy->idle edge: a
 		// connection whose requests all finish inline is never seen busy.
 		c.idleSince.Store(c.srv.now())
-		if c.srv.draining.Load() {
+		// One that has sent nothing yet is left to housekeep's
+		// firstRequestGrace: its request may be in flight.
+		// flush closes it once its output has left: a large last response
+		// to a slow reader must not be cut short by the drain.
+		if c.srv.draining.Load() && c.gotInput.Load() && !c.closing {
 			c.closing = true
-			_ = c.gc.Close()
+			c.wake()
 		}
 	} else {
 		c.idleSince.Store(0)

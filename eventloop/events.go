@@ -19,12 +19,15 @@ func (e *events) OnBoot(eng gnet.Engine) gnet.Action {
 
 func (e *events) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
 	c := newConn(e.s, gc)
-	if tag, ok := gc.Context().(semTag); ok && bool(tag) {
-		c.fromSem = true
-	}
+	tag, enrolled := gc.Context().(semTag)
+	c.fromSem = enrolled && bool(tag)
 	gc.SetContext(c)
 	e.s.track(c)
-	if e.s.draining.Load() {
+	// gnet's own listeners (ServeReusePort) accept until the engine stops:
+	// refuse those while draining. A connection we accepted from an
+	// inherited listener, even during Shutdown's backlog drain, is served
+	// (gunicorn #3397).
+	if e.s.draining.Load() && !enrolled {
 		return nil, gnet.Close
 	}
 	return nil, gnet.None
@@ -47,6 +50,6 @@ func (e *events) OnClose(gc gnet.Conn, _ error) gnet.Action {
 
 func (e *events) OnTick() (time.Duration, gnet.Action) { return time.Hour, gnet.None }
 
-// semTag marks, through gnet's enroll context, a connection that holds a
-// Server.connSem slot.
+// semTag is the gnet enroll context of a connection accepted from an
+// inherited listener; true when it holds a Server.connSem slot.
 type semTag bool

@@ -27,11 +27,14 @@ type Server struct {
 	pollKick  chan struct{}
 	listeners []*listener
 
-	coarse   atomic.Int64 // nanotime refreshed by housekeeping
-	draining atomic.Bool
-	stopped  chan struct{}
-	stopOnce sync.Once
-	ready    chan struct{}
+	coarse    atomic.Int64 // nanotime refreshed by housekeeping
+	draining  atomic.Bool
+	drainAt   atomic.Int64  // nanotime Shutdown began; set before draining
+	drain     chan struct{} // closed when Shutdown begins: stops the accept loops
+	drainOnce sync.Once
+	stopped   chan struct{}
+	stopOnce  sync.Once
+	ready     chan struct{}
 
 	accepted atomic.Int64
 	rejected atomic.Int64
@@ -47,6 +50,7 @@ func New(cfg Config, h Handler) *Server {
 		conns:    make(map[*conn]struct{}),
 		polled:   make(map[*conn]struct{}),
 		pollKick: make(chan struct{}, 1),
+		drain:    make(chan struct{}),
 		stopped:  make(chan struct{}),
 		ready:    make(chan struct{}),
 	}
@@ -116,11 +120,17 @@ func (s *Server) ServeReusePort(addr string) error {
 	return gnet.Run(&events{s: s}, addr, opts...)
 }
 
-// Shutdown stops accepting, closes idle connections, lets in-flight
-// requests finish (their responses carry Connection: close) and returns when
-// every connection is gone or ctx ends, after which it closes the rest.
+// Shutdown stops accepting, serves the connections already waiting in the
+// listeners' backlogs, closes idle connections, lets in-flight requests
+// finish (their responses carry Connection: close) and returns when every
+// connection is gone or ctx ends, after which it closes the rest. A
+// connection that has sent nothing yet gets firstRequestGrace to do so.
 func (s *Server) Shutdown(ctx context.Context) error {
-	s.draining.Store(true)
+	s.drainOnce.Do(func() {
+		s.drainAt.Store(time.Now().UnixNano())
+		s.draining.Store(true)
+		close(s.drain)
+	})
 	s.mu.Lock()
 	lns := s.listeners
 	s.listeners = nil
@@ -130,7 +140,14 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	s.mu.Unlock()
 	for _, ln := range lns {
+		s.drainBacklog(ctx, ln)
 		ln.close()
+		// Its acceptLoop may be enrolling a connection it just accepted;
+		// once it returns, every accepted connection is in s.conns.
+		select {
+		case <-ln.done:
+		case <-ctx.Done():
+		}
 	}
 	for _, c := range conns {
 		c.wake()

@@ -22,6 +22,15 @@ import (
 // way a worker receives it from the master.
 func startServer(t *testing.T, cfg Config, h Handler) (*Server, string) {
 	t.Helper()
+	srv, addr, _ := startServerFD(t, cfg, h)
+	return srv, addr
+}
+
+// startServerFD is startServer that also returns a function closing the
+// test's own copy of the listening fd (once), leaving the server's copy the
+// last one, as in a worker after the master has closed its own.
+func startServerFD(t *testing.T, cfg Config, h Handler) (*Server, string, func()) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -35,13 +44,15 @@ func startServer(t *testing.T, cfg Config, h Handler) (*Server, string) {
 	if err := srv.ServeFDs([]int{fd}); err != nil {
 		t.Fatal(err)
 	}
+	var once sync.Once
+	closeFD := func() { once.Do(func() { syscall.Close(fd) }) }
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		srv.Shutdown(ctx)
-		syscall.Close(fd)
+		closeFD()
 	})
-	return srv, addr
+	return srv, addr, closeFD
 }
 
 // hello answers inline on the loop.
