@@ -4,6 +4,7 @@ package config
 
 const (
 	syslogReason    = "syslog output is not implemented yet"
+	accessLogReason = "access logging is not implemented yet"
 	logconfigReason = "Python logging configuration of the server's logs is not implemented yet"
 	statsdReason    = "StatsD metrics are not implemented yet; see metrics_bind"
 )
@@ -15,7 +16,7 @@ var sAccesslog = &Setting{
 	Validate: validateString,
 	Short:    "The access log file to write to.",
 	Desc:     "`-` means stdout. No access log when unset.",
-	Support:  honoured(),
+	Support:  planned(accessLogReason),
 }
 
 var sDisableRedirectAccessToSyslog = &Setting{
@@ -38,7 +39,7 @@ var sAccessLogFormat = &Setting{
 		"length, `b` length or `-`, `f` referer, `a` user agent, `T`/`M`/`D` request time in s/ms/µs, " +
 		"`L` decimal seconds, `p` pid, `{header}i` request header, `{header}o` response header, " +
 		"`{var}e` environment variable. For JSON lines see narwhal's `access_log_json`.",
-	Support: honoured(),
+	Support: planned(accessLogReason),
 }
 
 var sErrorlog = &Setting{
@@ -155,7 +156,7 @@ var sEnableStdioInheritance = &Setting{
 	Type: TypeBool, Default: false,
 	Validate: validateBool,
 	Short:    "Keep stdio file descriptors in daemon mode.",
-	Support:  planned("only meaningful with daemon, which is not implemented yet"),
+	Support:  honoured(),
 }
 
 var sStatsdHost = &Setting{

@@ -51,7 +51,7 @@ var sDaemon = &Setting{
 	Type: TypeBool, Default: false,
 	Validate: validateBool,
 	Short:    "Detach from the terminal and run in the background.",
-	Support:  planned("daemonizing is not implemented yet; run narwhal under a process supervisor"),
+	Support:  honoured(),
 }
 
 var sRawEnv = &Setting{
@@ -81,7 +81,7 @@ var sWorkerTmpDir = &Setting{
 	Validate: validateString,
 	Short:    "A directory for the worker heartbeat temporary file.",
 	Desc:     "gunicorn's heartbeat fchmod()s a file there; narwhal's heartbeat uses no file.",
-	Support:  inert("narwhal's worker heartbeat does not use a temporary file"),
+	Support:  inert("narwhal's worker heartbeat is shared memory, not a file; the directory is only checked to exist, as gunicorn does"),
 }
 
 var sUser = &Setting{

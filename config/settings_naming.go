@@ -9,7 +9,7 @@ var sProcName = &Setting{
 	Validate: validateString,
 	Short:    "A base for process titles, as shown by ps and top.",
 	Desc:     "`default_proc_name` is used when unset (Config.ProcName).",
-	Support:  planned("setting process titles is not implemented yet"),
+	Support:  honoured(),
 }
 
 var sDefaultProcName = &Setting{

@@ -11,7 +11,7 @@ var sMetricsBind = &Setting{
 	Validate: validateOptionalAddress,
 	Short:    "Serve Prometheus metrics on this address.",
 	Desc:     "A bind address like `127.0.0.1:9100` or `unix:PATH`; empty (the default) disables the endpoint.",
-	Support:  honoured(),
+	Support:  planned("the Prometheus endpoint is not implemented yet"),
 }
 
 var sRequestTimeout = &Setting{
@@ -22,7 +22,7 @@ var sRequestTimeout = &Setting{
 	Short:    "Abort a request that runs longer than this many seconds.",
 	Desc: "Fractions allowed; 0 (the default) disables it. Unlike `timeout`, it bounds each " +
 		"request for every worker class without killing the worker.",
-	Support: honoured(),
+	Support: planned("per-request timeouts are not implemented yet; --timeout applies"),
 }
 
 var sMaxWorkerMemory = &Setting{
@@ -32,7 +32,7 @@ var sMaxWorkerMemory = &Setting{
 	Validate: validatePosInt,
 	Short:    "Gracefully restart a worker whose resident memory exceeds this many MiB.",
 	Desc:     "0 (the default) disables the check.",
-	Support:  honoured(),
+	Support:  planned("worker memory limits are not implemented yet"),
 }
 
 var sAccessLogJSON = &Setting{
@@ -45,5 +45,5 @@ var sAccessLogJSON = &Setting{
 		"separate setting rather than a special `access_log_format` value, so that a " +
 		"gunicorn.conf.py setting it still means the same thing under gunicorn (which ignores " +
 		"the unknown name) instead of logging the literal format.",
-	Support: honoured(),
+	Support: planned(accessLogReason),
 }

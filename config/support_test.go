@@ -21,9 +21,9 @@ func TestCheckSupport(t *testing.T) {
 	}
 
 	loader.files[p] = map[string]any{"post_fork": Hook{Name: "post_fork", Ref: arityRef(2)}}
-	c = mustParse(t, []string{"a", "-c", p, "--daemon", "--spew", "--worker-tmp-dir", "/dev/shm", "--keyfile", "k.pem"}, nil, loader)
+	c = mustParse(t, []string{"a", "-c", p, "--reload", "--spew", "--worker-tmp-dir", "/dev/shm", "--keyfile", "k.pem"}, nil, loader)
 	notices, err := c.CheckSupport()
-	if len(notices) != 1 || notices[0] != "setting worker_tmp_dir, set on the command line, has no effect in narwhal: narwhal's worker heartbeat does not use a temporary file" {
+	if len(notices) != 1 || notices[0] != "setting worker_tmp_dir, set on the command line, has no effect in narwhal: "+sWorkerTmpDir.Support.Reason {
 		t.Errorf("notices %q", notices)
 	}
 	var got []string
@@ -35,8 +35,8 @@ func TestCheckSupport(t *testing.T) {
 		got = append(got, e.Error())
 	}
 	want := []string{
+		"setting reload (--reload), set on the command line, is not supported by narwhal yet: " + reloadReason,
 		"setting spew (--spew), set on the command line, is not supported by narwhal: narwhal's server is not Python code; use Python's own tracing inside the app",
-		"setting daemon (-D/--daemon), set on the command line, is not supported by narwhal yet: daemonizing is not implemented yet; run narwhal under a process supervisor",
 		"setting post_fork, set in the config file, is not supported by narwhal yet: " + hookReason,
 		"setting keyfile (--keyfile), set on the command line, is not supported by narwhal yet: " + tlsReason,
 	}
