@@ -120,17 +120,26 @@ func (s *Server) ServeReusePort(addr string) error {
 	return gnet.Run(&events{s: s}, addr, opts...)
 }
 
+// Drain begins a shutdown without waiting for it: from now on responses
+// carry Connection: close and no new connection is accepted. A worker that
+// reached max_requests calls it before running its last request, so that
+// request's response already tells the client to reconnect elsewhere.
+// Shutdown follows to serve the backlog and wait for connections.
+func (s *Server) Drain() {
+	s.drainOnce.Do(func() {
+		s.drainAt.Store(time.Now().UnixNano())
+		s.draining.Store(true)
+		close(s.drain)
+	})
+}
+
 // Shutdown stops accepting, serves the connections already waiting in the
 // listeners' backlogs, closes idle connections, lets in-flight requests
 // finish (their responses carry Connection: close) and returns when every
 // connection is gone or ctx ends, after which it closes the rest. A
 // connection that has sent nothing yet gets firstRequestGrace to do so.
 func (s *Server) Shutdown(ctx context.Context) error {
-	s.drainOnce.Do(func() {
-		s.drainAt.Store(time.Now().UnixNano())
-		s.draining.Store(true)
-		close(s.drain)
-	})
+	s.Drain()
 	s.mu.Lock()
 	lns := s.listeners
 	s.listeners = nil

@@ -1,12 +1,15 @@
 package workers
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"os"
 	"strconv"
 	"strings"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // Listener is a bound, listening socket held as a raw file descriptor, the
@@ -17,31 +20,62 @@ type Listener struct {
 	Unix string // socket path for unix: listeners
 }
 
+// BindOptions are the settings that shape a listening socket.
+type BindOptions struct {
+	Backlog   int  // listen(2) queue length, gunicorn's --backlog
+	ReusePort bool // SO_REUSEPORT, gunicorn's --reuse-port
+	// Umask applies while a unix socket file is created, so it sets the
+	// socket's permissions (gunicorn's --umask).
+	Umask int
+	// Uid and Gid own a unix socket file (gunicorn chowns it to --user and
+	// --group); -1 leaves it as created.
+	Uid, Gid int
+}
+
 // Bind creates a listening socket for one gunicorn bind address. The socket
-// is non-blocking and survives exec only where the caller passes it on.
-func Bind(addr string, backlog int) (*Listener, error) {
+// is non-blocking and close-on-exec: it survives exec only where the caller
+// passes it on.
+func Bind(addr string, opt BindOptions) (*Listener, error) {
+	lc := net.ListenConfig{}
+	if opt.ReusePort {
+		lc.Control = func(_, _ string, c syscall.RawConn) error {
+			var serr error
+			err := c.Control(func(fd uintptr) {
+				serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, unix.SO_REUSEPORT, 1)
+			})
+			if err == nil {
+				err = serr
+			}
+			return err
+		}
+	}
 	switch {
 	case strings.HasPrefix(addr, "fd://"):
 		fd, err := strconv.Atoi(addr[len("fd://"):])
 		if err != nil || fd < 0 {
 			return nil, fmt.Errorf("bind %q: invalid file descriptor", addr)
 		}
-		if _, err := syscall.GetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_ACCEPTCONN); err != nil {
-			return nil, fmt.Errorf("bind %q: not a listening socket: %w", addr, err)
-		}
-		return &Listener{Addr: addr, FD: fd}, syscall.SetNonblock(fd, true)
+		return Adopt(fd, addr)
 	case strings.HasPrefix(addr, "unix:"):
 		path := addr[len("unix:"):]
 		// gunicorn removes a stale socket file left by a previous run.
 		if st, err := os.Lstat(path); err == nil && st.Mode()&os.ModeSocket != 0 {
 			_ = os.Remove(path)
 		}
-		ln, err := net.Listen("unix", path)
+		old := syscall.Umask(opt.Umask)
+		ln, err := lc.Listen(context.Background(), "unix", path)
+		syscall.Umask(old)
 		if err != nil {
 			return nil, fmt.Errorf("bind %q: %w", addr, err)
 		}
 		ln.(*net.UnixListener).SetUnlinkOnClose(false)
-		l, err := detach(addr, ln, backlog)
+		if opt.Uid >= 0 || opt.Gid >= 0 {
+			if err := os.Lchown(path, opt.Uid, opt.Gid); err != nil {
+				ln.Close()
+				return nil, fmt.Errorf("bind %q: chown: %w", addr, err)
+			}
+		}
+		l, err := detach(addr, ln, opt.Backlog)
 		if l != nil {
 			l.Unix = path
 		}
@@ -54,11 +88,44 @@ func Bind(addr string, backlog int) (*Listener, error) {
 		if !strings.Contains(hostport, ":") || strings.HasSuffix(hostport, "]") {
 			hostport += ":8000" // gunicorn: a bare host means port 8000
 		}
-		ln, err := net.Listen("tcp", hostport)
+		ln, err := lc.Listen(context.Background(), "tcp", hostport)
 		if err != nil {
 			return nil, fmt.Errorf("bind %q: %w", addr, err)
 		}
-		return detach(addr, ln, backlog)
+		return detach(addr, ln, opt.Backlog)
+	}
+}
+
+// Adopt takes over an inherited listening socket: fd:// addresses, systemd's
+// LISTEN_FDS and a new master's NARWHAL_FD. addr is what to call it when the
+// socket does not say (see Name).
+func Adopt(fd int, addr string) (*Listener, error) {
+	if v, err := syscall.GetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_ACCEPTCONN); err != nil || v == 0 {
+		if err == nil {
+			err = syscall.EINVAL
+		}
+		return nil, fmt.Errorf("bind %q: fd %d is not a listening socket: %w", addr, fd, err)
+	}
+	if err := syscall.SetNonblock(fd, true); err != nil {
+		return nil, fmt.Errorf("bind %q: %w", addr, err)
+	}
+	syscall.CloseOnExec(fd)
+	l := &Listener{Addr: addr, FD: fd}
+	if sa, err := syscall.Getsockname(fd); err == nil {
+		if su, ok := sa.(*syscall.SockaddrUnix); ok && su.Name != "" && su.Name[0] != '@' {
+			l.Unix = su.Name
+		}
+	}
+	return l, nil
+}
+
+// Close closes the socket; unlink also removes a unix socket's file
+// (gunicorn unlinks it on a final stop, not when handing over to a new
+// master or under systemd).
+func (l *Listener) Close(unlink bool) {
+	syscall.Close(l.FD)
+	if unlink && l.Unix != "" {
+		_ = os.Remove(l.Unix)
 	}
 }
 

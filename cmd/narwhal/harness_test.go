@@ -49,14 +49,16 @@ func appsDir() string {
 type server struct {
 	t    *testing.T
 	cmd  *exec.Cmd
-	Addr string // host:port it listens on
+	Addr string // host:port it listens on, or unix:PATH
 	mu   sync.Mutex
 	log  bytes.Buffer
 	done chan struct{}
 	err  error
+	// readDone closes when every holder of the output pipe has exited.
+	readDone chan struct{}
 }
 
-var listeningRe = regexp.MustCompile(`Listening at: http://(\S+)`)
+var listeningRe = regexp.MustCompile(`Listening at: (?:http://)?([^\s,]+)`)
 
 // start runs narwhal with args (a -b 127.0.0.1:0 is added unless args bind)
 // and waits until it listens.
@@ -88,18 +90,26 @@ func startBinary(t *testing.T, bin string, args ...string) (*server, error) {
 		args = append([]string{"-b", "127.0.0.1:0"}, args...)
 	}
 	args = append([]string{"--pythonpath", appsDir()}, args...)
-	s := &server{t: t, done: make(chan struct{})}
+	s := &server{t: t, done: make(chan struct{}), readDone: make(chan struct{})}
 	s.cmd = exec.Command(bin, args...)
 	s.cmd.Dir = t.TempDir()
 	s.cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1")
-	pr, pw := io.Pipe()
+	// An *os.File, not an io.Writer: Wait must return when narwhal exits,
+	// even while a process it started (a USR2 master) still holds the pipe.
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	s.cmd.Stderr = pw
 	s.cmd.Stdout = pw
-	if err := s.cmd.Start(); err != nil {
+	err = s.cmd.Start()
+	pw.Close()
+	if err != nil {
 		t.Fatal(err)
 	}
 	addr := make(chan string, 1)
 	go func() {
+		defer close(s.readDone)
 		sc := bufio.NewScanner(pr)
 		sc.Buffer(make([]byte, 1<<20), 1<<20)
 		for sc.Scan() {
@@ -117,9 +127,25 @@ func startBinary(t *testing.T, bin string, args ...string) (*server, error) {
 	}()
 	go func() {
 		s.err = s.cmd.Wait()
-		pw.Close()
 		close(s.done)
 	}()
+	if logFile := errorLogFile(args); logFile != "" {
+		// Logging to a file: the address is announced there.
+		go func() {
+			for {
+				b, _ := os.ReadFile(logFile)
+				if m := listeningRe.FindSubmatch(b); m != nil {
+					addr <- string(m[1])
+					return
+				}
+				select {
+				case <-s.done:
+					return
+				case <-time.After(20 * time.Millisecond):
+				}
+			}
+		}()
+	}
 	t.Cleanup(func() { s.Stop() })
 	select {
 	case a := <-addr:
@@ -135,11 +161,28 @@ func startBinary(t *testing.T, bin string, args ...string) (*server, error) {
 	}
 }
 
+// errorLogFile is the --error-logfile argument, "" when logging to stderr.
+func errorLogFile(args []string) string {
+	for i, a := range args {
+		if v, ok := strings.CutPrefix(a, "--error-logfile="); ok {
+			return v
+		}
+		if (a == "--error-logfile" || a == "--log-file") && i+1 < len(args) && args[i+1] != "-" {
+			return args[i+1]
+		}
+	}
+	return ""
+}
+
 // waitReady polls until the app answers (the worker has booted).
 func (s *server) waitReady() error {
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
-		c, err := net.DialTimeout("tcp", s.Addr, time.Second)
+		network, addr := "tcp", s.Addr
+		if path, ok := strings.CutPrefix(s.Addr, "unix:"); ok {
+			network, addr = "unix", path
+		}
+		c, err := net.DialTimeout(network, addr, time.Second)
 		if err == nil {
 			c.Close()
 			return nil
@@ -188,6 +231,19 @@ func (s *server) Stop() {
 		s.cmd.Process.Kill()
 		<-s.done
 	}
+	s.drainLog()
+}
+
+// drainLog waits briefly for the output the process wrote before exiting.
+// Only briefly: a process it started (a USR2 master) may hold the pipe on.
+func (s *server) drainLog() {
+	if s.readDone == nil {
+		return
+	}
+	select {
+	case <-s.readDone:
+	case <-time.After(2 * time.Second):
+	}
 }
 
 // exitCode waits for the process to exit on its own and returns its code.
@@ -198,6 +254,7 @@ func (s *server) exitCode(t *testing.T) int {
 	case <-time.After(30 * time.Second):
 		t.Fatalf("still running:\n%s", s.Log())
 	}
+	s.drainLog()
 	if s.err == nil {
 		return 0
 	}

@@ -1,0 +1,23 @@
+"""An app for the master's lifecycle tests: which worker answered, slow
+requests, and a request that never returns to Go (a pure-Python loop)."""
+import os
+import time
+
+
+def spin_forever():
+    n = 0
+    while True:
+        n += 1
+
+
+def app(environ, start_response):
+    path = environ["PATH_INFO"]
+    if path == "/sleep":
+        time.sleep(float(environ.get("QUERY_STRING") or "1"))
+        body = b"slept %d" % os.getpid()
+    elif path == "/spin":
+        spin_forever()
+    else:
+        body = b"%d" % os.getpid()
+    start_response("200 OK", [("Content-Type", "text/plain"), ("X-Pid", str(os.getpid()))])
+    return [body]
