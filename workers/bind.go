@@ -6,9 +6,9 @@ import (
 	"net"
 	"os"
 	"strconv"
-	"strings"
 	"syscall"
 
+	"github.com/narwhalhq/narwhal/config"
 	"golang.org/x/sys/unix"
 )
 
@@ -49,15 +49,15 @@ func Bind(addr string, opt BindOptions) (*Listener, error) {
 			return err
 		}
 	}
-	switch {
-	case strings.HasPrefix(addr, "fd://"):
-		fd, err := strconv.Atoi(addr[len("fd://"):])
-		if err != nil || fd < 0 {
-			return nil, fmt.Errorf("bind %q: invalid file descriptor", addr)
-		}
-		return Adopt(fd, addr)
-	case strings.HasPrefix(addr, "unix:"):
-		path := addr[len("unix:"):]
+	a, err := config.ParseAddress(addr)
+	if err != nil {
+		return nil, fmt.Errorf("bind %q: %w", addr, err)
+	}
+	switch a.Network {
+	case "fd":
+		return Adopt(a.FD, addr)
+	case "unix":
+		path := a.Path
 		// gunicorn removes a stale socket file left by a previous run.
 		if st, err := os.Lstat(path); err == nil && st.Mode()&os.ModeSocket != 0 {
 			_ = os.Remove(path)
@@ -81,13 +81,7 @@ func Bind(addr string, opt BindOptions) (*Listener, error) {
 		}
 		return l, err
 	default:
-		hostport := addr
-		if strings.HasPrefix(hostport, "tcp://") {
-			hostport = hostport[len("tcp://"):]
-		}
-		if !strings.Contains(hostport, ":") || strings.HasSuffix(hostport, "]") {
-			hostport += ":8000" // gunicorn: a bare host means port 8000
-		}
+		hostport := net.JoinHostPort(a.Host, strconv.Itoa(a.Port))
 		ln, err := lc.Listen(context.Background(), "tcp", hostport)
 		if err != nil {
 			return nil, fmt.Errorf("bind %q: %w", addr, err)

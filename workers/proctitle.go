@@ -2,6 +2,7 @@ package workers
 
 import (
 	"os"
+	"strconv"
 	"strings"
 	"unsafe"
 )
@@ -17,47 +18,65 @@ import (
 // Workers need none of this: the master executes them with the title as
 // their whole argv.
 type ProcTitle struct {
-	area   []byte // argv and, when adjacent, environ strings
+	area   []byte // the argv block and, when it follows, the environ block
 	argEnd int    // offset of argv's final NUL in area
 }
 
-// ClaimProcTitle claims the argv block. It must run before anything else
-// keeps references into os.Args or the environment's original strings: it
-// rewrites every environment variable into fresh memory (Go's and libc's
-// copies both, through os.Setenv) so the block is free. Callers keep their
-// own copies of the arguments (strings.Clone) first. It returns nil when
-// argv is not laid out as the kernel lays it out.
+// ClaimProcTitle claims the argv block. Go's os.Args still point into it, so
+// callers keep their own copies of the arguments (strings.Clone) first. Go
+// copied the environment at start, but libc's environ still points into the
+// block: every variable is set again (os.Setenv also calls libc's setenv,
+// which copies) so the block is free. The block's bounds come from
+// /proc/self/stat; nil when they cannot be read or argv is not where the
+// kernel put it.
 func ClaimProcTitle() *ProcTitle {
-	args := os.Args
-	if len(args) == 0 || len(args[0]) == 0 {
+	if len(os.Args) == 0 || len(os.Args[0]) == 0 {
 		return nil
 	}
-	start := uintptr(unsafe.Pointer(unsafe.StringData(args[0])))
-	end := start
-	for _, a := range args {
-		p := uintptr(unsafe.Pointer(unsafe.StringData(a)))
-		if len(a) > 0 && p != end {
-			return nil // not one contiguous block
-		}
-		end += uintptr(len(a)) + 1
+	b := bounds()
+	if b == nil {
+		return nil
 	}
-	argEnd := int(end - start - 1)
-	env := os.Environ()
-	for _, kv := range env {
-		if p := uintptr(unsafe.Pointer(unsafe.StringData(kv))); len(kv) > 0 && p == end {
-			end += uintptr(len(kv)) + 1
-		} else {
-			break
-		}
+	argStart, argEnd, envStart, envEnd := b[0], b[1], b[2], b[3]
+	if uintptr(unsafe.Pointer(unsafe.StringData(os.Args[0]))) != argStart || argEnd <= argStart {
+		return nil
 	}
-	// Move the environment out of the block before the block is reused.
-	for _, kv := range env {
-		if k, v, ok := strings.Cut(kv, "="); ok && k != "" {
-			_ = os.Setenv(strings.Clone(k), strings.Clone(v))
+	end := argEnd
+	if envStart == argEnd && envEnd > envStart {
+		end = envEnd
+		for _, kv := range os.Environ() {
+			if k, v, ok := strings.Cut(kv, "="); ok && k != "" {
+				_ = os.Setenv(k, v)
+			}
 		}
 	}
-	area := unsafe.Slice(unsafe.StringData(args[0]), end-start)
-	return &ProcTitle{area: area, argEnd: argEnd}
+	area := unsafe.Slice(unsafe.StringData(os.Args[0]), end-argStart)
+	return &ProcTitle{area: area, argEnd: int(argEnd - argStart - 1)}
+}
+
+// bounds reads arg_start, arg_end, env_start and env_end, fields 48 to 51
+// of /proc/self/stat (proc(5)).
+func bounds() []uintptr {
+	stat, err := os.ReadFile("/proc/self/stat")
+	if err != nil {
+		return nil
+	}
+	s := string(stat)
+	// Fields are counted after the command name, which may hold spaces.
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	const first = 48 - 3 // f[0] is field 3
+	if len(f) < first+4 {
+		return nil
+	}
+	out := make([]uintptr, 4)
+	for i := range out {
+		n, err := strconv.ParseUint(f[first+i], 10, 64)
+		if err != nil || n == 0 {
+			return nil
+		}
+		out[i] = uintptr(n)
+	}
+	return out
 }
 
 // Set shows title, truncated to the block if it must be.
