@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -132,6 +133,13 @@ func GoBuild(t testing.TB, dir, pkg string) string {
 		t.Fatalf("go build %s: %v\n%s", pkg, err, b)
 	}
 	return out
+}
+
+// Median is the run with the median req/s.
+func Median(rs []WrkResult) WrkResult {
+	s := append([]WrkResult(nil), rs...)
+	sort.Slice(s, func(i, j int) bool { return s[i].RPS < s[j].RPS })
+	return s[len(s)/2]
 }
 
 // Report prints a comparison line and records the figures as benchmark metrics.

@@ -10,8 +10,10 @@ var sMetricsBind = &Setting{
 	Type: TypeString, Default: "",
 	Validate: validateOptionalAddress,
 	Short:    "Serve Prometheus metrics on this address.",
-	Desc:     "A bind address like `127.0.0.1:9100` or `unix:PATH`; empty (the default) disables the endpoint.",
-	Support:  planned("the Prometheus endpoint is not implemented yet"),
+	Desc: "A bind address like `127.0.0.1:9100` or `unix:PATH`; empty (the default) disables the endpoint. " +
+		"The master serves `/metrics` (Prometheus text format, summed over every worker, exited ones " +
+		"included), `/healthz` and `/readyz` (not ready while draining after TERM) there.",
+	Support: honoured(),
 }
 
 var sRequestTimeout = &Setting{
@@ -21,8 +23,12 @@ var sRequestTimeout = &Setting{
 	Validate: validateNonNegFloat,
 	Short:    "Abort a request that runs longer than this many seconds.",
 	Desc: "Fractions allowed; 0 (the default) disables it. Unlike `timeout`, it bounds each " +
-		"request for every worker class without killing the worker.",
-	Support: planned("per-request timeouts are not implemented yet; --timeout applies"),
+		"request for every worker class without killing the worker: the client gets 504 Gateway " +
+		"Timeout (or its connection is closed if the response had begun), the error log gets the " +
+		"Python stack of where the request was, and the request is interrupted with " +
+		"`RequestTimeout` (a `BaseException`). A thread that does not return within " +
+		"`graceful_timeout` more gets its worker restarted.",
+	Support: honoured(),
 }
 
 var sMaxWorkerMemory = &Setting{
@@ -32,7 +38,7 @@ var sMaxWorkerMemory = &Setting{
 	Validate: validatePosInt,
 	Short:    "Gracefully restart a worker whose resident memory exceeds this many MiB.",
 	Desc:     "0 (the default) disables the check.",
-	Support:  planned("worker memory limits are not implemented yet"),
+	Support:  honoured(),
 }
 
 var sAccessLogJSON = &Setting{

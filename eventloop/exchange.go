@@ -46,6 +46,9 @@ type Exchange struct {
 	need100   bool
 	framing   http1.Framing
 	remaining int64        // FramingLength: body bytes still allowed
+	expired   bool         // Expire answered for the handler
+	code      int          // the response status, for metrics and logs
+	sent      int64        // body bytes accepted from the handler
 	out       []byte       // encoded output not yet taken by the loop
 	spare     []byte       // the buffer the loop hands back after writing
 	refs      atomic.Int32 // loop + handler; released to the pool at zero
@@ -59,7 +62,7 @@ func (ex *Exchange) WriteHead(code int, status []byte, headers []byte, contentLe
 	c := ex.c
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.dead {
+	if c.dead || ex.expired {
 		return ErrClosed
 	}
 	reason := status
@@ -79,7 +82,42 @@ func (ex *Exchange) WriteHead(code int, status []byte, headers []byte, contentLe
 	ex.out, ex.framing, ex.keepAlive = http1.AppendHead(ex.out, &ri)
 	ex.remaining = contentLength
 	ex.headSent = true
+	ex.code = code
 	return nil
+}
+
+// Expire gives up on a handler that is taking too long (request_timeout):
+// the client gets 504 Gateway Timeout now, or, when the head already went
+// out, the connection closes after what was sent. The handler's later
+// writes fail with ErrClosed and its Finish or Abort only releases the
+// Exchange. It reports false when the response was already complete.
+func (ex *Exchange) Expire() bool {
+	c := ex.c
+	c.mu.Lock()
+	if ex.state == exDone || ex.expired || c.dead {
+		c.mu.Unlock()
+		return false
+	}
+	ex.expired = true
+	if ex.headSent {
+		ex.aborted = true
+	} else {
+		ex.out = http1.AppendError(ex.out, 504, "")
+		ex.keepAlive = false
+		ex.code = 504
+	}
+	ex.state = exDone
+	c.mu.Unlock()
+	c.wake()
+	return true
+}
+
+// Result is the response's status code (0 before WriteHead) and the body
+// bytes the handler wrote, as access logs and metrics count them.
+func (ex *Exchange) Result() (code int, sent int64) {
+	ex.c.mu.Lock()
+	defer ex.c.mu.Unlock()
+	return ex.code, ex.sent
 }
 
 // Write appends body bytes, framed as WriteHead decided. Off the loop it
@@ -88,7 +126,7 @@ func (ex *Exchange) WriteHead(code int, status []byte, headers []byte, contentLe
 func (ex *Exchange) Write(p []byte) error {
 	c := ex.c
 	c.mu.Lock()
-	if c.dead {
+	if c.dead || ex.expired {
 		c.mu.Unlock()
 		return ErrClosed
 	}
@@ -110,7 +148,9 @@ func (ex *Exchange) Write(p []byte) error {
 		ex.out = append(ex.out, p...)
 	case http1.FramingNone:
 		// HEAD, 1xx, 204, 304: the body is discarded (RFC 9110 §6.4.1).
+		p = nil
 	}
+	ex.sent += int64(len(p))
 	hw := c.srv.cfg.HighWater
 	for len(ex.out) > hw && !c.dead && !ex.inline.Load() {
 		c.wake()
@@ -130,6 +170,11 @@ func (ex *Exchange) Write(p []byte) error {
 func (ex *Exchange) Finish() {
 	c := ex.c
 	c.mu.Lock()
+	if ex.expired {
+		c.mu.Unlock()
+		ex.unref()
+		return
+	}
 	if ex.headSent {
 		switch {
 		case ex.framing == http1.FramingChunked:
@@ -154,6 +199,11 @@ func (ex *Exchange) Finish() {
 func (ex *Exchange) Abort() {
 	c := ex.c
 	c.mu.Lock()
+	if ex.expired {
+		c.mu.Unlock()
+		ex.unref()
+		return
+	}
 	ex.aborted = true
 	c.finishLocked(ex)
 }
@@ -195,7 +245,7 @@ func (ex *Exchange) reset() {
 	ex.Body.reset()
 	ex.Remote, ex.Local, ex.c = nil, nil, nil
 	ex.state, ex.headSent, ex.aborted, ex.keepAlive, ex.need100 = exReceiving, false, false, false, false
-	ex.remaining = 0
+	ex.remaining, ex.code, ex.sent, ex.expired = 0, 0, 0, false
 	ex.refs.Store(0)
 	ex.out = ex.out[:0]
 	ex.spare = ex.spare[:0]

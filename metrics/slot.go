@@ -30,8 +30,8 @@ func (s State) String() string {
 	return fmt.Sprintf("State(%d)", int64(s))
 }
 
-// Layout of a slot, in int64 words. The region is page-rounded; the words
-// after the thread table are free for counters added later.
+// Layout of a slot, in int64 words: a fixed header, the request metrics
+// (layout.go), then one busy-since word per app thread.
 const (
 	wMagic = iota
 	wThreads
@@ -39,9 +39,15 @@ const (
 	wBeat
 	wState
 	wRequests
-	wHeader // first word of the thread table: busy-since per app thread
+	wInFlight
+	wConns
+	wReason
+	wHeaderEnd = 16 // room for more header words without moving the rest
 
-	magic = 0x31_4c_48_57_52_41_4e // "NARWHL1"
+	wMetrics     = wHeaderEnd
+	wThreadTable = wMetrics + metricWords
+
+	magic = 0x32_4c_48_57_52_41_4e // "NARWHL2"
 )
 
 // Slot is one worker's shared scoreboard. The master creates it with
@@ -63,7 +69,7 @@ func NewSlot(threads int) (*Slot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("memfd_create: %w", err)
 	}
-	size := (wHeader + threads) * 8
+	size := (wThreadTable + threads) * 8
 	size = (size + 4095) &^ 4095
 	if err := unix.Ftruncate(fd, int64(size)); err != nil {
 		unix.Close(fd)
@@ -86,14 +92,14 @@ func OpenSlot(fd int) (*Slot, error) {
 	if err := unix.Fstat(fd, &st); err != nil {
 		return nil, fmt.Errorf("slot fd %d: %w", fd, err)
 	}
-	if st.Size < wHeader*8 || st.Size%8 != 0 {
+	if st.Size < wThreadTable*8 || st.Size%8 != 0 {
 		return nil, fmt.Errorf("slot fd %d: size %d is not a narwhal slot", fd, st.Size)
 	}
 	s, err := mapSlot(fd, int(st.Size))
 	if err != nil {
 		return nil, err
 	}
-	if s.words[wMagic].Load() != magic || int(s.words[wThreads].Load()) > len(s.words)-wHeader {
+	if s.words[wMagic].Load() != magic || int(s.words[wThreads].Load()) > len(s.words)-wThreadTable {
 		s.Close()
 		return nil, errors.New("slot: bad magic or thread count: not a narwhal slot")
 	}
@@ -131,6 +137,14 @@ func (s *Slot) Threads() int { return int(s.words[wThreads].Load()) }
 // Beat records that the worker is alive now.
 func (s *Slot) Beat() { s.words[wBeat].Store(Now()) }
 
+// BeatWord is the heartbeat's address in the shared mapping, for a beat
+// written outside Go (the gevent-like hub beats from a greenlet). Valid
+// until Close.
+func (s *Slot) BeatWord() *int64 {
+	// atomic.Int64's only non-zero-size field is its int64 value.
+	return (*int64)(unsafe.Pointer(&s.words[wBeat]))
+}
+
 // LastBeat is the Now() of the last Beat (of NewSlot before the first).
 func (s *Slot) LastBeat() int64 { return s.words[wBeat].Load() }
 
@@ -156,21 +170,21 @@ func (s *Slot) Requests() int64 { return s.words[wRequests].Load() }
 // it. Out-of-range threads are ignored rather than trusted.
 func (s *Slot) Busy(i int) {
 	if i >= 0 && i < s.Threads() {
-		s.words[wHeader+i].Store(Now())
+		s.words[wThreadTable+i].Store(Now())
 	}
 }
 
 // Idle records that app thread i finished its request.
 func (s *Slot) Idle(i int) {
 	if i >= 0 && i < s.Threads() {
-		s.words[wHeader+i].Store(0)
+		s.words[wThreadTable+i].Store(0)
 	}
 }
 
 // BusySince is when app thread i started its current request, 0 when idle.
 func (s *Slot) BusySince(i int) int64 {
 	if i >= 0 && i < s.Threads() {
-		return s.words[wHeader+i].Load()
+		return s.words[wThreadTable+i].Load()
 	}
 	return 0
 }
@@ -183,7 +197,7 @@ func (s *Slot) BusySince(i int) int64 {
 func (s *Slot) AllBusySince() int64 {
 	var newest int64
 	for i, n := 0, s.Threads(); i < n; i++ {
-		t := s.words[wHeader+i].Load()
+		t := s.words[wThreadTable+i].Load()
 		if t == 0 {
 			return 0
 		}

@@ -83,6 +83,10 @@ type Arbiter struct {
 	cwd       string   // the directory narwhal was started in
 	baseEnv   []string // the environment as started, without the contract's variables
 	sigs      chan os.Signal
+	stopping  bool
+
+	collector *metrics.Collector // always kept; served with --metrics-bind
+	metrics   *metrics.Server
 }
 
 // RunMaster runs the master until it stops and returns the exit code.
@@ -93,7 +97,8 @@ func RunMaster(opt MasterOptions) int {
 		fmt.Fprintln(os.Stderr, "Error:", err)
 		return 1
 	}
-	a := &Arbiter{opt: opt, log: log, workers: map[int]*child{}, pid: os.Getpid(), name: "Master"}
+	a := &Arbiter{opt: opt, log: log, workers: map[int]*child{}, pid: os.Getpid(), name: "Master",
+		collector: metrics.NewCollector(config.Version)}
 	if err := a.start(); err != nil {
 		log.Errorf("%v", err)
 		a.closeListeners()
@@ -173,6 +178,9 @@ func (a *Arbiter) start() error {
 	os.Unsetenv(envFD)
 	a.log.Infof("Listening at: %s (%d)", a.listenerNames(), a.pid)
 	a.log.Infof("Using worker: %s", cfg.WorkerClass())
+	if err := a.serveMetrics(cfg); err != nil {
+		return err
+	}
 	snap, err := cfg.Snapshot()
 	if err != nil {
 		return err
@@ -245,12 +253,47 @@ func (a *Arbiter) run() int {
 		}
 		a.murder()
 		a.manage()
+		a.collector.SetReady(a.anyReady())
 	}
+}
+
+// serveMetrics starts /metrics, /healthz and /readyz on metrics_bind.
+func (a *Arbiter) serveMetrics(cfg *config.Config) error {
+	bind := cfg.String("metrics_bind")
+	if bind == "" {
+		return nil
+	}
+	addr, err := config.ParseAddress(bind)
+	if err != nil || addr.Network == "fd" {
+		return fmt.Errorf("metrics_bind %q: want HOST:PORT or unix:PATH", bind)
+	}
+	network, where := "tcp", addr.String()
+	if addr.Network == "unix" {
+		network, where = "unix", addr.Path
+	}
+	if a.metrics, err = metrics.Serve(network, where, a.collector); err != nil {
+		return fmt.Errorf("metrics_bind %s: %w", bind, err)
+	}
+	a.log.Infof("Metrics at: http://%s/metrics", a.metrics.Addr())
+	return nil
+}
+
+// anyReady reports whether a worker is serving.
+func (a *Arbiter) anyReady() bool {
+	for _, w := range a.workers {
+		if !w.retiring && w.slot.State() == metrics.Ready {
+			return true
+		}
+	}
+	return false
 }
 
 // halt stops every worker and exits the loop (gunicorn's Arbiter.halt).
 func (a *Arbiter) halt(reason string, code int, graceful bool) int {
 	a.stop(graceful)
+	if a.metrics != nil {
+		a.metrics.Close()
+	}
 	a.log.Infof("Shutting down: %s", a.name)
 	if reason != "" {
 		a.log.Infof("Reason: %s", reason)
@@ -263,6 +306,8 @@ func (a *Arbiter) halt(reason string, code int, graceful bool) int {
 // can serve what waits in the backlog, then stops the workers: TERM
 // (graceful) or QUIT (fast), SIGKILL for any left after graceful_timeout.
 func (a *Arbiter) stop(graceful bool) {
+	a.stopping = true
+	a.collector.SetReady(false) // /readyz: take this pod out of rotation
 	a.closeListeners()
 	sig := syscall.SIGTERM
 	if !graceful {

@@ -64,6 +64,24 @@
 // HUP while workers of the previous configuration still serve: then the
 // reload is abandoned and the previous workers keep serving.
 //
+// # Worker classes
+//
+// Every class serves through the same event loop, so each keeps connections
+// alive and pipelines; they differ in how the app runs:
+//
+//	sync         one app thread (an OS thread with its own Python thread
+//	             state); requests run one at a time, in arrival order
+//	threads      --threads app threads (gunicorn's gthread); requests run in
+//	             parallel whenever the app releases the GIL
+//	gevent-like  gevent's hub on the thread that started Python, after
+//	             gevent.monkey.patch_all(); each request runs in a greenlet,
+//	             up to --worker-connections at once (wsgi.Hub)
+//
+// The master times a worker out when its heartbeat is older than --timeout:
+// the sync and threads classes beat from Go unless every app thread has
+// been on one request that long; the gevent-like hub beats from a greenlet,
+// so CPU-bound code that never yields stops the beat.
+//
 // # Signals
 //
 // Master: HUP reload, TTIN/TTOU one worker more/less, TERM graceful stop,

@@ -89,6 +89,7 @@ func (a *Arbiter) spawn() error {
 		return err
 	}
 	a.workers[pid] = &child{pid: pid, age: a.age, gen: a.cur.id, slot: slot}
+	a.collector.Add(pid, slot)
 	return nil
 }
 
@@ -113,6 +114,10 @@ func (a *Arbiter) reap() (code int, reason string) {
 		}
 		delete(a.workers, pid)
 		booted := w.slot.State() != metrics.Booting
+		if why := a.restartReason(w, ws); why != "" {
+			a.collector.Restart(why)
+		}
+		a.collector.Remove(pid)
 		w.slot.Close()
 		switch {
 		case ws.Exited() && !booted && (ws.ExitStatus() == ExitBootError || ws.ExitStatus() == ExitAppLoadError):
@@ -137,6 +142,28 @@ func (a *Arbiter) reap() (code int, reason string) {
 			a.log.Errorf("%s", msg)
 		}
 	}
+}
+
+// restartReason is why a worker that exited will be replaced, for
+// narwhal_worker_restarts_total; "" when it is not replaced (TTOU, stop).
+func (a *Arbiter) restartReason(w *child, ws syscall.WaitStatus) string {
+	switch {
+	case a.stopping:
+		return ""
+	case w.aborted:
+		return "timeout"
+	case w.slot.Reason() == metrics.ReasonMaxRequests:
+		return "max_requests"
+	case w.slot.Reason() == metrics.ReasonMemory:
+		return "memory"
+	case w.retiring && w.gen != a.cur.id:
+		return "reload"
+	case w.retiring:
+		return ""
+	case ws.Signaled() || ws.ExitStatus() != 0:
+		return "crash"
+	}
+	return ""
 }
 
 // fallBack abandons a reload whose workers cannot boot while the previous

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
-	"sync/atomic"
+	"time"
 
 	"github.com/narwhalhq/narwhal/eventloop"
 	"github.com/narwhalhq/narwhal/metrics"
@@ -22,10 +22,21 @@ type Pool struct {
 	wg     sync.WaitGroup
 	once   sync.Once
 
-	slot    *metrics.Slot // the worker's scoreboard; nil outside a worker process
-	last    int64         // PoolOptions.Last
-	onLast  func()
-	started atomic.Int64
+	slot  *metrics.Slot // the worker's scoreboard; nil outside a worker process
+	limit *requestLimit
+	lanes []lane // per app thread, for request_timeout
+
+	quit    chan struct{} // closed by Close: the watchdog leaves
+	watchWG sync.WaitGroup
+}
+
+// lane is what the request_timeout watchdog knows of one app thread.
+type lane struct {
+	mu      sync.Mutex
+	t       *wsgi.Thread
+	ex      *eventloop.Exchange // the request it runs, nil between requests
+	began   time.Time
+	expired bool // the watchdog answered 504 and interrupted it
 }
 
 // PoolOptions connect a pool to its worker process.
@@ -33,11 +44,8 @@ type PoolOptions struct {
 	// Slot receives each app thread's busy-since time and the request
 	// count, which the master reads for timeouts.
 	Slot *metrics.Slot
-	// Last, when positive, is the number of requests the pool runs before
-	// OnLast is called (max_requests): OnLast runs before the Last-th
-	// request starts, so its response can already close the connection.
-	Last   int64
-	OnLast func()
+	// Limit is max_requests (nil: none).
+	Limit *requestLimit
 }
 
 // NewPool starts n app threads. queue must exceed the requests the event
@@ -45,7 +53,7 @@ type PoolOptions struct {
 // ServeExchange never blocks the loop.
 func NewPool(app *wsgi.App, n, queue int, scheme string, opt PoolOptions) (*Pool, error) {
 	p := &Pool{app: app, scheme: []byte(scheme), jobs: make(chan *eventloop.Exchange, queue),
-		slot: opt.Slot, last: opt.Last, onLast: opt.OnLast}
+		slot: opt.Slot, limit: opt.Limit, lanes: make([]lane, n), quit: make(chan struct{})}
 	errs := make(chan error, n)
 	for i := 0; i < n; i++ {
 		p.wg.Add(1)
@@ -73,7 +81,11 @@ func (p *Pool) ServeExchange(ex *eventloop.Exchange) {
 
 // Close stops the app threads once the queued requests are served.
 func (p *Pool) Close() {
-	p.once.Do(func() { close(p.jobs) })
+	p.once.Do(func() {
+		close(p.quit)
+		p.watchWG.Wait() // no Interrupt or Stack may race Thread.Close
+		close(p.jobs)
+	})
 	p.wg.Wait()
 }
 
@@ -88,25 +100,63 @@ func (p *Pool) thread(i int, started chan<- error) {
 		return
 	}
 	defer t.Close()
+	l := &p.lanes[i]
+	l.mu.Lock()
+	l.t = t
+	l.mu.Unlock()
 	var req wsgi.Request
 	for ex := range p.jobs {
 		fillRequest(&req, ex, p.scheme)
-		if n := p.started.Add(1); n == p.last && p.onLast != nil {
-			p.onLast()
-		}
-		if p.slot != nil {
-			p.slot.Busy(i)
-		}
+		p.limit.start()
+		began := p.begin(i)
+		l.mu.Lock()
+		l.ex, l.began = ex, began
+		l.mu.Unlock()
 		// Any error (wsgi.ErrAbort, a closed connection) leaves the
 		// response incomplete: the connection closes after what was sent.
-		if err := t.Call(&req, ex); err != nil {
+		err := t.Call(&req, ex)
+		// The watchdog must not touch ex once Finish may recycle it.
+		l.mu.Lock()
+		l.ex, l.expired = nil, false
+		l.mu.Unlock()
+		p.end(i, ex, began)
+		if err != nil {
 			ex.Abort()
 		} else {
 			ex.Finish()
 		}
-		if p.slot != nil {
-			p.slot.Idle(i)
-			p.slot.AddRequest()
-		}
 	}
+}
+
+// begin marks app thread i busy with a request.
+func (p *Pool) begin(i int) time.Time {
+	if p.slot != nil {
+		p.slot.Busy(i)
+		p.slot.Begin()
+	}
+	return time.Now()
+}
+
+// end records the finished request in the worker's slot.
+func (p *Pool) end(i int, ex *eventloop.Exchange, began time.Time) {
+	if p.slot == nil {
+		return
+	}
+	observe(p.slot, ex, began)
+	p.slot.Idle(i)
+}
+
+// observe records a finished request's metrics in slot.
+func observe(slot *metrics.Slot, ex *eventloop.Exchange, began time.Time) {
+	code, sent := ex.Result()
+	slot.Observe(&metrics.Observation{
+		Method:   metrics.MethodIndex(ex.Req.Bytes(ex.Req.Method)),
+		Code:     code,
+		Duration: time.Since(began),
+		Queue:    began.Sub(ex.Queued),
+		ReqSize:  ex.Body.Len,
+		RespSize: sent,
+	})
+	slot.End()
+	slot.AddRequest()
 }

@@ -74,3 +74,8 @@ func beatInterval(timeout time.Duration) time.Duration {
 	}
 	return d
 }
+
+// requestTimeoutOf is narwhal's request_timeout; 0 disables it.
+func requestTimeoutOf(cfg *config.Config) time.Duration {
+	return time.Duration(cfg.Float("request_timeout") * float64(time.Second))
+}

@@ -101,6 +101,15 @@ func (w *worker) run() int {
 		w.log.Errorf("Exception in worker process: python: %v", err)
 		return ExitBootError
 	}
+	async := w.cfg.WorkerClass() == config.WorkerAsync
+	if async {
+		// Before the app is imported, so what it imports is patched too.
+		if err := wsgi.PatchGevent(); err != nil {
+			w.log.Errorf("the %s worker class needs gevent, which cannot be imported; "+
+				"install Debian's python3-gevent (apt-get install python3-gevent):\n%s", w.cfg.String("worker_class"), err)
+			return ExitBootError
+		}
+	}
 	threads := threadsOf(w.cfg)
 	app, err := wsgi.LoadApp(wsgi.AppConfig{
 		Spec:         w.cfg.App(),
@@ -122,22 +131,21 @@ func (w *worker) run() int {
 	if conns <= 0 {
 		conns = 1000
 	}
-	maxReq := int64(0)
-	if n := w.cfg.Int("max_requests"); n > 0 {
-		// gunicorn: max_requests + randint(0, max_requests_jitter), so
-		// workers started together do not all restart together.
-		maxReq = int64(n + rand.IntN(w.cfg.Int("max_requests_jitter")+1))
-	}
 	var srv *eventloop.Server
-	pool, err := NewPool(app, threads, conns*pipelineDepth, "http", PoolOptions{
-		Slot: w.slot,
-		Last: maxReq,
-		OnLast: func() {
-			w.log.Infof("Autorestarting worker after current request.")
-			srv.Drain()
-			w.stop(stopGraceful)
-		},
-	})
+	limit := w.requestLimit(func() { srv.Drain() })
+	var handler eventloop.Handler
+	var hub *wsgi.Hub
+	var pool *Pool
+	if async {
+		// worker_connections bounds the requests running at once, as
+		// gunicorn's gevent worker bounds its greenlets.
+		if hub, err = app.NewHub(conns); err == nil {
+			handler = &hubHandler{hub: hub, scheme: []byte("http"), slot: w.slot, limit: limit}
+		}
+	} else {
+		pool, err = NewPool(app, threads, conns*pipelineDepth, "http", PoolOptions{Slot: w.slot, Limit: limit})
+		handler = pool
+	}
 	if err != nil {
 		w.log.Errorf("Exception in worker process: %v", err)
 		return ExitBootError
@@ -150,7 +158,7 @@ func (w *worker) run() int {
 		TmpDir:      w.cfg.String("tmp_upload_dir"),
 		Server:      "narwhal",
 		ErrorLog:    w.log.Errorf,
-	}, pool)
+	}, handler)
 	if err := srv.ServeFDs(w.env.listeners); err != nil {
 		w.log.Errorf("Exception in worker process: %v", err)
 		return ExitBootError
@@ -159,8 +167,68 @@ func (w *worker) run() int {
 	w.slot.Beat()
 	w.slot.SetState(metrics.Ready)
 	close(booted)
-	go w.heartbeat()
 
+	if !async {
+		if rt := requestTimeoutOf(w.cfg); rt > 0 {
+			pool.Watch(rt, time.Duration(w.cfg.Int("graceful_timeout"))*time.Second, w.log, func() {
+				srv.Drain()
+				w.stop(stopGraceful)
+			})
+		}
+		go w.heartbeat(true, srv)
+		w.serveUntilStopped(srv, pool.Close)
+		return 0
+	}
+	// The hub runs on this goroutine, the one that started Python: it
+	// reuses the interpreter's main thread state. It beats the heartbeat
+	// itself, so a hub stuck in CPU-bound code times out.
+	go w.heartbeat(false, srv)
+	ran, served := make(chan struct{}), make(chan struct{})
+	go func() {
+		w.serveUntilStopped(srv, hub.Stop)
+		close(served)
+		hub.Stop()
+		// Past graceful_timeout, greenlets still running are cut short,
+		// as app threads are in the other classes.
+		select {
+		case <-ran:
+		case <-time.After(time.Second):
+			os.Exit(0)
+		}
+	}()
+	err = hub.Run(w.slot.BeatWord(), beatInterval(timeoutOf(w.cfg)), requestTimeoutOf(w.cfg))
+	close(ran)
+	if err != nil {
+		w.log.Errorf("%v", err)
+		return 1
+	}
+	<-served
+	return 0
+}
+
+// requestLimit is max_requests with gunicorn's jitter, or nil.
+func (w *worker) requestLimit(drain func()) *requestLimit {
+	n := w.cfg.Int("max_requests")
+	if n <= 0 {
+		return nil
+	}
+	return &requestLimit{
+		// gunicorn: max_requests + randint(0, max_requests_jitter), so
+		// workers started together do not all restart together.
+		last: int64(n + rand.IntN(w.cfg.Int("max_requests_jitter")+1)),
+		onLast: func() {
+			w.log.Infof("Autorestarting worker after current request.")
+			w.slot.SetReason(metrics.ReasonMaxRequests)
+			drain()
+			w.stop(stopGraceful)
+		},
+	}
+}
+
+// serveUntilStopped waits for a stop, then shuts the server down: TERM
+// lets in-flight requests finish within graceful_timeout, INT and QUIT do
+// not wait. closeApp stops the app side once no connection is left.
+func (w *worker) serveUntilStopped(srv *eventloop.Server, closeApp func()) {
 	s := <-w.stops
 	w.slot.SetState(metrics.Retiring)
 	grace := seconds(w.cfg.Int("graceful_timeout"))
@@ -170,17 +238,19 @@ func (w *worker) run() int {
 	ctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
 	if err := srv.Shutdown(ctx); err == nil && s == stopGraceful {
-		// Every connection is gone; the queue is empty or the app
-		// threads are finishing what they hold.
+		// Every connection is gone; the app side is finishing what it
+		// holds.
 		done := make(chan struct{})
-		go func() { pool.Close(); close(done) }()
+		go func() { closeApp(); close(done) }()
 		select {
 		case <-done:
 		case <-ctx.Done():
 		}
 	}
 	w.log.Infof("Worker exiting (pid: %d)", os.Getpid())
-	return 0
+	if s != stopGraceful {
+		os.Exit(0) // a hub may still be running requests
+	}
 }
 
 // watchSignals turns signals into stops. Before the worker is serving there
@@ -234,13 +304,28 @@ func (w *worker) exitNow(code int) {
 	os.Exit(code)
 }
 
-// heartbeat tells the master the worker is alive and leaves when the master
-// is gone (gunicorn's "Parent changed, shutting down").
-func (w *worker) heartbeat() {
+// heartbeat tells the master the worker is alive (unless the hub beats
+// instead), reports the open connections, recycles the worker when its
+// memory passes max_worker_memory, and leaves when the master is gone
+// (gunicorn's "Parent changed, shutting down").
+func (w *worker) heartbeat(beat bool, srv *eventloop.Server) {
 	t := time.NewTicker(beatInterval(timeoutOf(w.cfg)))
 	defer t.Stop()
+	limit := int64(w.cfg.Int("max_worker_memory")) << 20
 	for range t.C {
-		w.slot.Beat()
+		if beat {
+			w.slot.Beat()
+		}
+		w.slot.SetConns(srv.Stats().Open)
+		if limit > 0 && w.slot.Reason() == metrics.ReasonNone {
+			if rss, err := metrics.RSS(os.Getpid()); err == nil && rss > limit {
+				w.log.Warnf("Worker (pid:%d) uses %d MiB, over max_worker_memory %d MiB: restarting after its in-flight requests",
+					os.Getpid(), rss>>20, limit>>20)
+				w.slot.SetReason(metrics.ReasonMemory)
+				srv.Drain()
+				w.stop(stopGraceful)
+			}
+		}
 		if w.env.masterPid != 0 && os.Getppid() != w.env.masterPid {
 			w.log.Infof("Parent changed, shutting down: <Worker %d>", os.Getpid())
 			w.stop(stopGraceful)

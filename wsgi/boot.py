@@ -150,11 +150,27 @@ def format_exc(exc):
     return "".join(traceback.format_exception(type(exc), exc, tb))
 
 
-def dump_stacks():
-    """Every thread's stack, formatted like faulthandler.dump_traceback."""
+class RequestTimeout(BaseException):
+    """Raised inside a request that ran past request_timeout. A
+    BaseException, like gevent.Timeout, so the app's `except Exception`
+    does not swallow it; the server answers 504 Gateway Timeout."""
+
+
+def thread_stack(ident):
+    """One thread's stack, most recent call last, as tracebacks show it."""
+    import traceback
+    frame = sys._current_frames().get(ident)
+    if frame is None:
+        return "(no Python frame)\n"
+    return "".join(traceback.format_stack(frame))
+
+
+def dump_stacks(me):
+    """Every thread's stack but thread me's (the caller's real thread id:
+    under gevent, threading.get_ident names greenlets), formatted like
+    faulthandler.dump_traceback."""
     import threading
     import traceback
-    me = threading.get_ident()
     names = {t.ident: t.name for t in threading.enumerate()}
     out = []
     for ident, frame in sys._current_frames().items():

@@ -53,6 +53,12 @@ func (t *Thread) Call(req *Request, sink Sink) error {
 	if t.pncd {
 		panic(t.pnc)
 	}
+	return t.result(rc)
+}
+
+// result turns pyshim_call's code into Call's result, delivering what C
+// left for the sink.
+func (t *Thread) result(rc C.int) error {
 	switch rc {
 	case C.PYSHIM_OK:
 		return t.deliver()

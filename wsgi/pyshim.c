@@ -57,8 +57,8 @@ static char *utf8_dup(PyObject *s)
 	return strdup(u);
 }
 
-// exc_dup formats and clears the pending exception into a malloc'd string.
-static char *exc_dup(void)
+// shim_exc_dup formats and clears the pending exception into a malloc'd string.
+char *shim_exc_dup(void)
 {
 	PyObject *type, *value, *tb;
 	PyErr_Fetch(&type, &value, &tb);
@@ -161,7 +161,7 @@ int pyshim_init(const char *program, const char *chdir, const char *pythonpath,
 		r = PyObject_CallMethod(shim_boot, "setup", "sOi", chdir, paths, errfd);
 	Py_XDECREF(paths);
 	if (r == NULL) {
-		*err = exc_dup();
+		*err = shim_exc_dup();
 		PyEval_SaveThread();
 		return -1;
 	}
@@ -219,7 +219,7 @@ static pyshim_app *app_from_result(const pyshim_app_cfg *cfg, PyObject *res, cha
 	Py_XDECREF(stripped);
 	if (base == NULL) {
 		Py_XDECREF(latin);
-		*msg = exc_dup();
+		*msg = shim_exc_dup();
 		*tb = NULL;
 		return NULL;
 	}
@@ -243,7 +243,7 @@ pyshim_app *pyshim_app_load(const pyshim_app_cfg *cfg, char **msg, char **tb)
 			    : NULL;
 	Py_XDECREF(env);
 	if (res == NULL) {
-		*msg = exc_dup();
+		*msg = shim_exc_dup();
 		*tb = NULL;
 	} else {
 		a = app_from_result(cfg, res, msg, tb);
@@ -280,7 +280,7 @@ pyshim_thread *pyshim_thread_new(pyshim_app *app, uintptr_t handle, char **err)
 	t->sr = shim_sr_new();
 	t->writer = shim_writer_new();
 	if (t->input == NULL || t->sr == NULL || t->writer == NULL) {
-		*err = exc_dup();
+		*err = shim_exc_dup();
 		PyEval_SaveThread();
 		pyshim_thread_free(t);
 		return NULL;
@@ -330,9 +330,15 @@ int pyshim_interrupt(pyshim_thread *t, const char *exc, char **err)
 {
 	PyGILState_STATE g = PyGILState_Ensure();
 	int rc = -1;
-	PyObject *cls = PyDict_GetItemString(PyEval_GetBuiltins(), exc); // borrowed
+	// narwhal's own (RequestTimeout) first, then the builtins.
+	PyObject *cls = PyObject_GetAttrString(shim_boot, exc);
+	if (cls == NULL) {
+		PyErr_Clear();
+		cls = PyDict_GetItemString(PyEval_GetBuiltins(), exc);
+		Py_XINCREF(cls);
+	}
 	if (cls == NULL || !PyExceptionClass_Check(cls)) {
-		*err = strdup("not a builtin exception class");
+		*err = strdup("not an exception class");
 	} else if (!t->in_call) {
 		// Checked under the GIL, which pyshim_call holds while it clears
 		// in_call and any pending async exception: an idle thread never
@@ -342,15 +348,26 @@ int pyshim_interrupt(pyshim_thread *t, const char *exc, char **err)
 		PyThreadState_SetAsyncExc(t->ts->thread_id, cls);
 		rc = 0;
 	}
+	Py_XDECREF(cls);
 	PyGILState_Release(g);
 	return rc;
+}
+
+char *pyshim_thread_stack(pyshim_thread *t)
+{
+	PyGILState_STATE g = PyGILState_Ensure();
+	PyObject *s = PyObject_CallMethod(shim_boot, "thread_stack", "k", t->ts->thread_id);
+	char *out = s ? utf8_dup(s) : shim_exc_dup();
+	Py_XDECREF(s);
+	PyGILState_Release(g);
+	return out;
 }
 
 char *pyshim_dump_stacks(void)
 {
 	PyGILState_STATE g = PyGILState_Ensure();
-	PyObject *s = PyObject_CallMethod(shim_boot, "dump_stacks", NULL);
-	char *out = s ? utf8_dup(s) : exc_dup();
+	PyObject *s = PyObject_CallMethod(shim_boot, "dump_stacks", "k", PyThread_get_thread_ident());
+	char *out = s ? utf8_dup(s) : shim_exc_dup();
 	Py_XDECREF(s);
 	PyGILState_Release(g);
 	return out;
@@ -368,7 +385,7 @@ void shim_log(const char *msg, const char *what, size_t what_len)
 
 void shim_log_exception(const char *prefix, const char *what, size_t what_len)
 {
-	char *tb = exc_dup();
+	char *tb = shim_exc_dup();
 	shim_buf b = {0};
 	if (shim_buf_append(&b, prefix, strlen(prefix)) == 0 &&
 	    shim_buf_append(&b, what, what_len) == 0 && shim_buf_append(&b, "\n", 1) == 0 &&

@@ -89,9 +89,12 @@ pyshim_out *pyshim_thread_out(pyshim_thread *t);
 // pyshim_thread_out(t).
 int pyshim_call(pyshim_thread *t, const char *buf, const char *body);
 
-// pyshim_interrupt raises builtins.<exc> asynchronously in t while it is in
+// pyshim_interrupt raises _narwhal.<exc> or builtins.<exc> asynchronously in t while it is in
 // pyshim_call. Returns 0, or -1 with *err set.
 int pyshim_interrupt(pyshim_thread *t, const char *exc, char **err);
+
+// pyshim_thread_stack returns t's current Python stack (malloc'd).
+char *pyshim_thread_stack(pyshim_thread *t);
 
 // pyshim_dump_stacks returns every Python thread's stack (malloc'd).
 char *pyshim_dump_stacks(void);

@@ -229,25 +229,50 @@ static int close_result(pyshim_thread *t, PyObject *result, const char *uri, siz
 }
 
 // internal_error replaces the response with the bridge's own 500 (gunicorn
-// handle_error: the connection is closed afterwards).
-static void internal_error(pyshim_thread *t)
+// handle_error: the connection is closed afterwards), or 504 when the
+// request was stopped by request_timeout.
+static void internal_error(pyshim_thread *t, int timed_out)
 {
-	static const char status[] = "500 Internal Server Error";
+	static const char status500[] = "500 Internal Server Error";
+	static const char body500[] = "Internal Server Error\n";
+	static const char status504[] = "504 Gateway Timeout";
+	static const char body504[] = "Gateway Timeout\n";
 	static const char headers[] = "Content-Type: text/plain\r\n";
-	static const char body[] = "Internal Server Error\n";
+	const char *status = timed_out ? status504 : status500;
+	const char *body = timed_out ? body504 : body500;
+	size_t status_n = timed_out ? sizeof status504 - 1 : sizeof status500 - 1;
+	size_t body_n = timed_out ? sizeof body504 - 1 : sizeof body500 - 1;
 	shim_call *cs = &t->cs;
 	t->head.len = 0;
 	t->body.len = 0;
-	if (shim_buf_append(&t->head, status, sizeof status - 1) < 0 ||
+	if (shim_buf_append(&t->head, status, status_n) < 0 ||
 	    shim_buf_append(&t->head, headers, sizeof headers - 1) < 0 ||
-	    (!cs->is_head && shim_buf_append(&t->body, body, sizeof body - 1) < 0)) {
+	    (!cs->is_head && shim_buf_append(&t->body, body, body_n) < 0)) {
 		PyErr_Clear(); // out of memory: the server sees an empty head
 		t->head.len = 0;
 	}
-	cs->status_len = t->head.len ? sizeof status - 1 : 0;
-	cs->code = 500;
-	cs->cl = sizeof body - 1;
+	cs->status_len = t->head.len ? status_n : 0;
+	cs->code = timed_out ? 504 : 500;
+	cs->cl = (int64_t)body_n;
 	cs->must_close = 1;
+}
+
+// timed_out reports whether the pending exception is _narwhal.RequestTimeout.
+static int timed_out(void)
+{
+	static PyObject *cls;
+	if (cls == NULL) {
+		// The app's exception is pending: keep it aside for the lookup.
+		PyObject *et, *ev, *etb;
+		PyErr_Fetch(&et, &ev, &etb);
+		cls = PyObject_GetAttrString(shim_boot, "RequestTimeout");
+		if (cls == NULL)
+			PyErr_Clear();
+		PyErr_Restore(et, ev, etb);
+		if (cls == NULL)
+			return 0;
+	}
+	return PyErr_ExceptionMatches(cls);
 }
 
 // ensure_objects recreates reusable objects that were handed out for good.
@@ -289,6 +314,16 @@ int pyshim_call(pyshim_thread *t, const char *buf, const char *body)
 	if (!pthread_equal(t->owner, pthread_self()))
 		return PYSHIM_WRONG_THREAD;
 	PyEval_RestoreThread(t->ts);
+	int rc = shim_call_held(t, buf, body);
+	PyEval_SaveThread();
+	return rc;
+}
+
+// shim_call_held is pyshim_call for a caller that holds the GIL: the
+// gevent-like hub runs it inside a greenlet, which may switch away and back
+// while the app waits on I/O.
+int shim_call_held(pyshim_thread *t, const char *buf, const char *body)
+{
 	t->in_call = 1;
 	memset(&t->cs, 0, sizeof t->cs);
 	memset(&t->out, 0, sizeof t->out);
@@ -320,12 +355,13 @@ int pyshim_call(pyshim_thread *t, const char *buf, const char *body)
 		PyErr_Clear();
 		rc = PYSHIM_SINKERR;
 	} else if (st == -1) {
-		shim_log_exception("Error handling request ", uri, ulen);
+		int late = timed_out();
+		shim_log_exception(late ? "Request timed out, stopped in: " : "Error handling request ", uri, ulen);
 		if (t->cs.delivered) {
 			rc = PYSHIM_ABORT;
 			t->body.len = 0;
 		} else {
-			internal_error(t);
+			internal_error(t, late);
 		}
 	} else {
 		shim_call *cs = &t->cs;
@@ -361,6 +397,5 @@ int pyshim_call(pyshim_thread *t, const char *buf, const char *body)
 	if (t->ts->async_exc != NULL)
 		PyThreadState_SetAsyncExc(t->ts->thread_id, NULL);
 	t->in_call = 0;
-	PyEval_SaveThread();
 	return rc;
 }

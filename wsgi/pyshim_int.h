@@ -90,6 +90,7 @@ void shim_sr_bind(PyObject *o, pyshim_thread *t); // NULL detaches
 int shim_sr_init_types(void);
 
 // Response delivery (pyshim_call.c).
+int shim_call_held(pyshim_thread *t, const char *buf, const char *body);
 int shim_block(pyshim_thread *t, PyObject *item, int stream);
 int shim_deliver(pyshim_thread *t, const char *p, size_t n);
 
@@ -97,6 +98,9 @@ int shim_deliver(pyshim_thread *t, const char *p, size_t n);
 int shim_environ_init(void);
 PyObject *shim_environ_base(const pyshim_app_cfg *cfg, PyObject *script_name);
 PyObject *shim_environ(pyshim_thread *t, const char *buf, const char *body);
+
+// shim_exc_dup formats and clears the pending exception (malloc'd).
+char *shim_exc_dup(void);
 
 // Tracebacks: log the pending exception (cleared) to the error fd.
 void shim_log_exception(const char *prefix, const char *what, size_t what_len);

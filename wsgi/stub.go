@@ -34,5 +34,8 @@ func (t *Thread) Call(req *Request, sink Sink) error { return errNoPython }
 // Interrupt reports that Python is not available.
 func (t *Thread) Interrupt(exc string) error { return errNoPython }
 
+// Stack returns "": there are no Python threads.
+func (t *Thread) Stack() string { return "" }
+
 // DumpStacks returns "": there are no Python threads.
 func DumpStacks() string { return "" }

@@ -69,7 +69,20 @@ func (t *Thread) Close() {
 	t.h.Delete()
 }
 
-// Interrupt raises the builtin exception class named exc (e.g.
+// Stack returns t's current Python stack, most recent call last (empty
+// when it runs no Python). Safe from any goroutine, not concurrently with
+// Close; it waits for the GIL.
+func (t *Thread) Stack() string {
+	if t.c == nil {
+		return ""
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	return takeString(C.pyshim_thread_stack(t.c))
+}
+
+// Interrupt raises the exception class named exc (narwhal's RequestTimeout,
+// or a builtin such as "TimeoutError") (e.g.
 // "TimeoutError") asynchronously in t's running request
 // (PyThreadState_SetAsyncExc): it fires at the next Python bytecode the
 // thread runs, so a thread blocked inside C code notices only when it

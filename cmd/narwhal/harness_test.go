@@ -271,7 +271,9 @@ func (s *server) URL(path string) string { return "http://" + s.Addr + path }
 // get fetches a path with a fresh client and returns status and body.
 func get(t *testing.T, url string) (int, string) {
 	t.Helper()
-	c := &http.Client{Timeout: 20 * time.Second}
+	// A new connection each time: a kept-alive one may belong to a worker
+	// a test has just stopped.
+	c := &http.Client{Timeout: 20 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 	resp, err := c.Get(url)
 	if err != nil {
 		t.Fatalf("GET %s: %v", url, err)

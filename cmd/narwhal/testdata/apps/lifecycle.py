@@ -10,9 +10,22 @@ def spin_forever():
         n += 1
 
 
+LEAK = []
+
+
+def slow_function(seconds):
+    time.sleep(seconds)
+
+
 def app(environ, start_response):
     path = environ["PATH_INFO"]
-    if path == "/sleep":
+    if path == "/slowfn":
+        slow_function(float(environ.get("QUERY_STRING") or "1"))
+        body = b"done"
+    elif path == "/leak":
+        LEAK.append(bytearray(16 << 20))  # 16 MiB that is never freed
+        body = b"%d" % os.getpid()
+    elif path == "/sleep":
         time.sleep(float(environ.get("QUERY_STRING") or "1"))
         body = b"slept %d" % os.getpid()
     elif path == "/spin":

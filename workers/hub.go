@@ -1,0 +1,71 @@
+package workers
+
+import (
+	"sync/atomic"
+	"time"
+
+	"github.com/narwhalhq/narwhal/eventloop"
+	"github.com/narwhalhq/narwhal/metrics"
+	"github.com/narwhalhq/narwhal/wsgi"
+)
+
+// hubHandler is the eventloop.Handler of the gevent-like worker class:
+// every request goes to the wsgi.Hub, which runs it in a greenlet on the
+// one Python thread, so a thousand requests waiting on I/O need no thread
+// each.
+type hubHandler struct {
+	hub    *wsgi.Hub
+	scheme []byte
+	slot   *metrics.Slot
+	limit  *requestLimit
+}
+
+func (h *hubHandler) ServeExchange(ex *eventloop.Exchange) {
+	h.hub.Submit(&hubTask{Exchange: ex, h: h})
+}
+
+// hubTask adapts an Exchange to wsgi.HubTask; the Exchange is the Sink.
+type hubTask struct {
+	*eventloop.Exchange
+	h     *hubHandler
+	began time.Time
+}
+
+func (t *hubTask) Fill(r *wsgi.Request) {
+	t.h.limit.start()
+	if t.h.slot != nil {
+		t.h.slot.Begin()
+	}
+	t.began = time.Now()
+	fillRequest(r, t.Exchange, t.h.scheme)
+}
+
+func (t *hubTask) Done(err error) {
+	// Any error (wsgi.ErrAbort, a closed connection, a stopped hub) leaves
+	// the response incomplete: the connection closes after what was sent.
+	if t.h.slot != nil && !t.began.IsZero() { // zero: stopped before it ran
+		observe(t.h.slot, t.Exchange, t.began)
+	}
+	if err != nil {
+		t.Abort()
+	} else {
+		t.Finish()
+	}
+}
+
+// requestLimit is max_requests: onLast runs before the last-th request
+// starts, so its response can already close the connection.
+type requestLimit struct {
+	last    int64
+	onLast  func()
+	started atomic.Int64
+}
+
+func (l *requestLimit) start() {
+	if l == nil {
+		return
+	}
+	if n := l.started.Add(1); n == l.last && l.onLast != nil {
+		l.onLast()
+	}
+}
