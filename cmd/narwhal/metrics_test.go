@@ -121,11 +121,16 @@ func TestMetricsCountEveryRequestAcrossWorkers(t *testing.T) {
 	if sum(m, "narwhal_process_resident_memory_bytes", `role="worker"`) <= 0 || m[`narwhal_build_info{version="0.0.0-dev"}`] != 1 {
 		t.Errorf("process or build metrics missing")
 	}
+	// The master notices ready workers on its next tick.
 	for _, p := range []string{"/healthz", "/readyz"} {
-		resp, err := http.Get("http://" + maddr + p)
-		if err != nil || resp.StatusCode != 200 {
-			t.Errorf("%s: %v %v", p, resp, err)
-		}
+		waitFor(t, p+" 200", func() bool {
+			resp, err := http.Get("http://" + maddr + p)
+			if err != nil {
+				return false
+			}
+			resp.Body.Close()
+			return resp.StatusCode == 200
+		})
 	}
 }
 
