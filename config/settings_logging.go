@@ -4,7 +4,6 @@ package config
 
 const (
 	syslogReason    = "syslog output is not implemented yet"
-	accessLogReason = "access logging is not implemented yet"
 	logconfigReason = "Python logging configuration of the server's logs is not implemented yet"
 	statsdReason    = "StatsD metrics are not implemented yet; see metrics_bind"
 )
@@ -16,7 +15,7 @@ var sAccesslog = &Setting{
 	Validate: validateString,
 	Short:    "The access log file to write to.",
 	Desc:     "`-` means stdout. No access log when unset.",
-	Support:  planned(accessLogReason),
+	Support:  honoured(),
 }
 
 var sDisableRedirectAccessToSyslog = &Setting{
@@ -39,7 +38,7 @@ var sAccessLogFormat = &Setting{
 		"length, `b` length or `-`, `f` referer, `a` user agent, `T`/`M`/`D` request time in s/ms/µs, " +
 		"`L` decimal seconds, `p` pid, `{header}i` request header, `{header}o` response header, " +
 		"`{var}e` environment variable. For JSON lines see narwhal's `access_log_json`.",
-	Support: planned(accessLogReason),
+	Support: honoured(),
 }
 
 var sErrorlog = &Setting{

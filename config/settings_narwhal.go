@@ -47,9 +47,12 @@ var sAccessLogJSON = &Setting{
 	Type: TypeBool, Default: false,
 	Validate: validateBool,
 	Short:    "Write the access log as JSON lines instead of access_log_format.",
-	Desc: "One JSON object per request with the atoms of `access_log_format` as fields. A " +
+	Desc: "One JSON object per request with fixed fields: remote_addr, time (RFC 3339), " +
+		"request, method, path, query, protocol, status, bytes, referer, user_agent, user, " +
+		"duration_ms and pid; the `{name}i`, `{name}o` and `{var}e` atoms of " +
+		"`access_log_format` add request_headers, response_headers and environ. A " +
 		"separate setting rather than a special `access_log_format` value, so that a " +
 		"gunicorn.conf.py setting it still means the same thing under gunicorn (which ignores " +
 		"the unknown name) instead of logging the literal format.",
-	Support: planned(accessLogReason),
+	Support: honoured(),
 }

@@ -35,6 +35,9 @@ type Config struct {
 	HighWater int
 	// TmpDir holds spooled request bodies ("" = os.TempDir()).
 	TmpDir string
+	// KeepResponseHeaders keeps a copy of each response's header lines
+	// for Exchange.ResponseHeaders (an access log that shows them).
+	KeepResponseHeaders bool
 	// Server is the Server header value; empty omits the header.
 	Server string
 	// Loops is the number of gnet event loops (default GOMAXPROCS).

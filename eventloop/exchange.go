@@ -47,6 +47,8 @@ type Exchange struct {
 	framing   http1.Framing
 	remaining int64        // FramingLength: body bytes still allowed
 	expired   bool         // Expire answered for the handler
+	respHead  []byte       // the handler's headers, kept with Config.KeepResponseHeaders
+	respLen   int64        // the handler's Content-Length, -1 if none
 	code      int          // the response status, for metrics and logs
 	sent      int64        // body bytes accepted from the handler
 	out       []byte       // encoded output not yet taken by the loop
@@ -83,7 +85,20 @@ func (ex *Exchange) WriteHead(code int, status []byte, headers []byte, contentLe
 	ex.remaining = contentLength
 	ex.headSent = true
 	ex.code = code
+	ex.respLen = contentLength
+	if c.srv.cfg.KeepResponseHeaders {
+		ex.respHead = append(ex.respHead[:0], headers...)
+	}
 	return nil
+}
+
+// ResponseHeaders are the handler's header lines and Content-Length (-1 if
+// none), kept only with Config.KeepResponseHeaders (the access log's
+// {name}o atoms); valid until Finish or Abort.
+func (ex *Exchange) ResponseHeaders() (block []byte, contentLength int64) {
+	ex.c.mu.Lock()
+	defer ex.c.mu.Unlock()
+	return ex.respHead, ex.respLen
 }
 
 // Expire gives up on a handler that is taking too long (request_timeout):
@@ -245,7 +260,8 @@ func (ex *Exchange) reset() {
 	ex.Body.reset()
 	ex.Remote, ex.Local, ex.c = nil, nil, nil
 	ex.state, ex.headSent, ex.aborted, ex.keepAlive, ex.need100 = exReceiving, false, false, false, false
-	ex.remaining, ex.code, ex.sent, ex.expired = 0, 0, 0, false
+	ex.remaining, ex.code, ex.sent, ex.expired, ex.respLen = 0, 0, 0, false, -1
+	ex.respHead = ex.respHead[:0]
 	ex.refs.Store(0)
 	ex.out = ex.out[:0]
 	ex.spare = ex.spare[:0]

@@ -12,6 +12,7 @@ import (
 
 	"github.com/narwhalhq/narwhal/config"
 	"github.com/narwhalhq/narwhal/metrics"
+	"github.com/narwhalhq/narwhal/workers/accesslog"
 	"golang.org/x/sys/unix"
 )
 
@@ -149,6 +150,9 @@ func (a *Arbiter) start() error {
 		return err
 	}
 	if err := checkWorkerTmpDir(cfg); err != nil {
+		return err
+	}
+	if _, err := accesslog.Compile(cfg.String("access_log_format")); err != nil {
 		return err
 	}
 	if a.daemon && !daemonized && !inherited {

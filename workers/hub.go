@@ -18,6 +18,9 @@ type hubHandler struct {
 	scheme []byte
 	slot   *metrics.Slot
 	limit  *requestLimit
+	access *accessLog
+	// scratch is used by Done, which the hub calls on its one thread.
+	scratch accessScratch
 }
 
 func (h *hubHandler) ServeExchange(ex *eventloop.Exchange) {
@@ -43,8 +46,13 @@ func (t *hubTask) Fill(r *wsgi.Request) {
 func (t *hubTask) Done(err error) {
 	// Any error (wsgi.ErrAbort, a closed connection, a stopped hub) leaves
 	// the response incomplete: the connection closes after what was sent.
-	if t.h.slot != nil && !t.began.IsZero() { // zero: stopped before it ran
-		observe(t.h.slot, t.Exchange, t.began)
+	if !t.began.IsZero() { // zero: stopped before it ran
+		if t.h.slot != nil {
+			observe(t.h.slot, t.Exchange, t.began)
+		}
+		if t.h.access != nil {
+			t.h.access.log(&t.h.scratch, t.Exchange, t.began)
+		}
 	}
 	if err != nil {
 		t.Abort()

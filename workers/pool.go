@@ -22,9 +22,10 @@ type Pool struct {
 	wg     sync.WaitGroup
 	once   sync.Once
 
-	slot  *metrics.Slot // the worker's scoreboard; nil outside a worker process
-	limit *requestLimit
-	lanes []lane // per app thread, for request_timeout
+	slot   *metrics.Slot // the worker's scoreboard; nil outside a worker process
+	limit  *requestLimit
+	access *accessLog
+	lanes  []lane // per app thread, for request_timeout
 
 	quit    chan struct{} // closed by Close: the watchdog leaves
 	watchWG sync.WaitGroup
@@ -46,6 +47,8 @@ type PoolOptions struct {
 	Slot *metrics.Slot
 	// Limit is max_requests (nil: none).
 	Limit *requestLimit
+	// Access is the access log (nil: none).
+	Access *accessLog
 }
 
 // NewPool starts n app threads. queue must exceed the requests the event
@@ -53,7 +56,7 @@ type PoolOptions struct {
 // ServeExchange never blocks the loop.
 func NewPool(app *wsgi.App, n, queue int, scheme string, opt PoolOptions) (*Pool, error) {
 	p := &Pool{app: app, scheme: []byte(scheme), jobs: make(chan *eventloop.Exchange, queue),
-		slot: opt.Slot, limit: opt.Limit, lanes: make([]lane, n), quit: make(chan struct{})}
+		slot: opt.Slot, limit: opt.Limit, access: opt.Access, lanes: make([]lane, n), quit: make(chan struct{})}
 	errs := make(chan error, n)
 	for i := 0; i < n; i++ {
 		p.wg.Add(1)
@@ -105,6 +108,7 @@ func (p *Pool) thread(i int, started chan<- error) {
 	l.t = t
 	l.mu.Unlock()
 	var req wsgi.Request
+	var scratch accessScratch
 	for ex := range p.jobs {
 		fillRequest(&req, ex, p.scheme)
 		p.limit.start()
@@ -120,6 +124,9 @@ func (p *Pool) thread(i int, started chan<- error) {
 		l.ex, l.expired = nil, false
 		l.mu.Unlock()
 		p.end(i, ex, began)
+		if p.access != nil {
+			p.access.log(&scratch, ex, began)
+		}
 		if err != nil {
 			ex.Abort()
 		} else {

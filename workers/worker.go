@@ -71,11 +71,12 @@ func WorkerMain() int {
 }
 
 type worker struct {
-	cfg   *config.Config
-	log   *Logger
-	slot  *metrics.Slot
-	env   *workerEnv
-	stops chan stop
+	cfg    *config.Config
+	log    *Logger
+	slot   *metrics.Slot
+	env    *workerEnv
+	stops  chan stop
+	access *accessLog
 }
 
 func (w *worker) stop(s stop) {
@@ -131,6 +132,13 @@ func (w *worker) run() int {
 	if conns <= 0 {
 		conns = 1000
 	}
+	access, err := openAccessLog(w.cfg)
+	if err != nil {
+		w.log.Errorf("Exception in worker process: %v", err)
+		return ExitBootError
+	}
+	w.access = access
+	defer access.Close()
 	var srv *eventloop.Server
 	limit := w.requestLimit(func() { srv.Drain() })
 	var handler eventloop.Handler
@@ -140,10 +148,10 @@ func (w *worker) run() int {
 		// worker_connections bounds the requests running at once, as
 		// gunicorn's gevent worker bounds its greenlets.
 		if hub, err = app.NewHub(conns); err == nil {
-			handler = &hubHandler{hub: hub, scheme: []byte("http"), slot: w.slot, limit: limit}
+			handler = &hubHandler{hub: hub, scheme: []byte("http"), slot: w.slot, limit: limit, access: access}
 		}
 	} else {
-		pool, err = NewPool(app, threads, conns*pipelineDepth, "http", PoolOptions{Slot: w.slot, Limit: limit})
+		pool, err = NewPool(app, threads, conns*pipelineDepth, "http", PoolOptions{Slot: w.slot, Limit: limit, Access: access})
 		handler = pool
 	}
 	if err != nil {
@@ -151,13 +159,14 @@ func (w *worker) run() int {
 		return ExitBootError
 	}
 	srv = eventloop.New(eventloop.Config{
-		Limits:      limits(w.cfg),
-		Keepalive:   seconds(w.cfg.Int("keepalive")),
-		MaxPipeline: pipelineDepth,
-		MaxConns:    conns,
-		TmpDir:      w.cfg.String("tmp_upload_dir"),
-		Server:      "narwhal",
-		ErrorLog:    w.log.Errorf,
+		Limits:              limits(w.cfg),
+		Keepalive:           seconds(w.cfg.Int("keepalive")),
+		MaxPipeline:         pipelineDepth,
+		MaxConns:            conns,
+		TmpDir:              w.cfg.String("tmp_upload_dir"),
+		KeepResponseHeaders: access != nil && access.needResp,
+		Server:              "narwhal",
+		ErrorLog:            w.log.Errorf,
 	}, handler)
 	if err := srv.ServeFDs(w.env.listeners); err != nil {
 		w.log.Errorf("Exception in worker process: %v", err)
@@ -249,6 +258,7 @@ func (w *worker) serveUntilStopped(srv *eventloop.Server, closeApp func()) {
 	}
 	w.log.Infof("Worker exiting (pid: %d)", os.Getpid())
 	if s != stopGraceful {
+		w.access.Close()
 		os.Exit(0) // a hub may still be running requests
 	}
 }
@@ -266,6 +276,9 @@ func (w *worker) watchSignals(sigs <-chan os.Signal, booted <-chan struct{}) {
 		switch sig {
 		case syscall.SIGUSR1:
 			if err := w.log.Reopen(); err != nil {
+				w.log.Errorf("%v", err)
+			}
+			if err := w.access.Reopen(); err != nil {
 				w.log.Errorf("%v", err)
 			}
 		case syscall.SIGABRT:
@@ -300,6 +313,7 @@ func (w *worker) abort() {
 }
 
 func (w *worker) exitNow(code int) {
+	w.access.Close()
 	w.log.Infof("Worker exiting (pid: %d)", os.Getpid())
 	os.Exit(code)
 }
