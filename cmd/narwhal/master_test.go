@@ -192,6 +192,7 @@ func (l *loadLoop) finish(t *testing.T) {
 	t.Helper()
 	close(l.stop)
 	l.wg.Wait()
+	t.Logf("load: %d requests succeeded, %d failed", l.ok.Load(), l.failed.Load())
 	if n := l.failed.Load(); n > 0 {
 		t.Errorf("%d of %d requests failed: %v", n, n+l.ok.Load(), l.errs)
 	}
