@@ -11,6 +11,7 @@ import (
 
 	"github.com/narwhalhq/narwhal/config"
 	"github.com/narwhalhq/narwhal/workers"
+	"github.com/narwhalhq/narwhal/wsgi"
 )
 
 func main() {
@@ -56,10 +57,6 @@ func run(argv0 string, args []string, title *workers.ProcTitle) int {
 		fmt.Fprintln(os.Stderr, config.FormatError(err))
 		return 1
 	}
-	if err := notYet(cfg); err != nil {
-		fmt.Fprintln(os.Stderr, "Error:", err)
-		return 1
-	}
 	if cfg.Bool("check_config") {
 		return 0
 	}
@@ -73,9 +70,9 @@ func run(argv0 string, args []string, title *workers.ProcTitle) int {
 }
 
 // load resolves the configuration from the command line, the environment
-// and the config file.
+// and the config file, which the embedded interpreter executes.
 func load(args []string) (*config.Config, error) {
-	return config.Parse(args, os.Getenv, noFileLoader{})
+	return config.Parse(args, os.Getenv, wsgi.ConfigLoader{})
 }
 
 // reload is load for HUP, with the start-time checks: a configuration that
@@ -88,25 +85,5 @@ func reload(args []string) (*config.Config, error) {
 	if _, err := cfg.CheckSupport(); err != nil {
 		return nil, errors.New(config.FormatError(err))
 	}
-	if err := notYet(cfg); err != nil {
-		return nil, err
-	}
 	return cfg, nil
-}
-
-// notYet refuses, by name, settings whose machinery is still to come, so a
-// deployment never silently runs with less than it asked for.
-func notYet(cfg *config.Config) error {
-	if cfg.WorkerClass() == config.WorkerAsync {
-		return fmt.Errorf("worker_class = %s: the gevent-like worker class is not implemented yet; use sync or threads", cfg.String("worker_class"))
-	}
-	return nil
-}
-
-// noFileLoader refuses configuration files loudly until the embedded
-// interpreter executes them: a gunicorn.conf.py is never silently ignored.
-type noFileLoader struct{}
-
-func (noFileLoader) Load(spec string) (map[string]any, error) {
-	return nil, fmt.Errorf("config file %s: executing Python config files is not implemented yet", spec)
 }

@@ -1,0 +1,4 @@
+"""TestConfigFileErrorsExit: a syntax error on line 4."""
+workers = 2
+
+workers = = 3

@@ -1,0 +1,2 @@
+"""TestConfigFileCheckConfig: a hook that is not callable."""
+post_fork = 3
