@@ -6,7 +6,12 @@ import "strings"
 // each is gunicorn's no-op function, shown by --print-config by its qualified
 // name; its Hook has a nil Ref.
 
-const hookReason = "server hooks need narwhal's arbiter and worker objects exposed to Python; not implemented yet"
+// hookWhere says in which process each hook runs: gunicorn forks workers
+// from its master, narwhal executes them anew (see workers/doc.go).
+const hookWhere = "Hooks that gunicorn runs in a forked worker (post_fork, post_worker_init, " +
+	"worker_int, worker_abort, pre_request, post_request, worker_exit) run in narwhal's " +
+	"worker process, which executes the config file again to get them: state a master " +
+	"hook set up is not inherited."
 
 // hook builds a Server Hooks setting; class is gunicorn's Setting class name,
 // which --print-config shows in the default's qualified name.
@@ -18,7 +23,7 @@ func hook(name, class string, validate func(any) (any, error), signature, short,
 		Validate:   validate,
 		Short:      short,
 		Desc:       strings.TrimSpace("Signature `" + signature + "`. " + desc),
-		Support:    planned(hookReason),
+		Support:    honoured(),
 	}
 }
 
@@ -62,3 +67,11 @@ var (
 		"Called to build the SSLContext.",
 		"It must return an `ssl.SSLContext`, typically one from the factory, customised.")
 )
+
+func init() {
+	// TLS is not served yet, so there is nothing to build a context for.
+	sSSLContext.Support = planned(tlsReason)
+	for _, s := range []*Setting{sPostFork, sPostWorkerInit, sWorkerInt, sWorkerAbort, sPreRequest, sPostRequest, sWorkerExit} {
+		s.Desc = strings.TrimSpace(s.Desc + " " + hookWhere)
+	}
+}

@@ -20,7 +20,7 @@ func TestCheckSupport(t *testing.T) {
 		t.Fatalf("explicit defaults: %v", err)
 	}
 
-	loader.files[p] = map[string]any{"post_fork": Hook{Name: "post_fork", Ref: arityRef(2)}}
+	loader.files[p] = map[string]any{"ssl_context": Hook{Name: "ssl_context", Ref: arityRef(2)}}
 	c = mustParse(t, []string{"a", "-c", p, "--reload", "--spew", "--worker-tmp-dir", "/dev/shm", "--keyfile", "k.pem"}, nil, loader)
 	notices, err := c.CheckSupport()
 	if len(notices) != 1 || notices[0] != "setting worker_tmp_dir, set on the command line, has no effect in narwhal: "+sWorkerTmpDir.Support.Reason {
@@ -37,7 +37,7 @@ func TestCheckSupport(t *testing.T) {
 	want := []string{
 		"setting reload (--reload), set on the command line, is not supported by narwhal yet: " + reloadReason,
 		"setting spew (--spew), set on the command line, is not supported by narwhal: narwhal's server is not Python code; use Python's own tracing inside the app",
-		"setting post_fork, set in the config file, is not supported by narwhal yet: " + hookReason,
+		"setting ssl_context, set in the config file, is not supported by narwhal yet: " + tlsReason,
 		"setting keyfile (--keyfile), set on the command line, is not supported by narwhal yet: " + tlsReason,
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {

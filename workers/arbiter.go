@@ -176,6 +176,9 @@ func (a *Arbiter) start() error {
 			return err
 		}
 	}
+	a.setupHooks(cfg)
+	a.hook("nworkers_changed", a.server(), cfg.Int("workers"), nil)
+	a.hook("on_starting", a.server())
 	if err := a.openListeners(cfg); err != nil {
 		return err
 	}
@@ -190,6 +193,7 @@ func (a *Arbiter) start() error {
 		return err
 	}
 	a.cur = &generation{id: 1, cfg: cfg, snapshot: string(snap), numWorkers: cfg.Int("workers")}
+	a.hook("when_ready", a.server())
 	return nil
 }
 
@@ -227,10 +231,10 @@ func (a *Arbiter) run() int {
 			case syscall.SIGINT, syscall.SIGQUIT:
 				return a.halt("", 0, false)
 			case syscall.SIGTTIN:
-				a.cur.numWorkers++
+				a.setWorkers(a.cur.numWorkers + 1)
 			case syscall.SIGTTOU:
 				if a.cur.numWorkers > 1 {
-					a.cur.numWorkers--
+					a.setWorkers(a.cur.numWorkers - 1)
 				}
 			case syscall.SIGUSR1:
 				if err := a.log.Reopen(); err != nil {
@@ -242,7 +246,7 @@ func (a *Arbiter) run() int {
 			case syscall.SIGWINCH:
 				if a.daemon {
 					a.log.Infof("graceful stop of workers")
-					a.cur.numWorkers = 0
+					a.setWorkers(0)
 					for _, w := range a.workers {
 						a.retire(w)
 					}
@@ -298,6 +302,7 @@ func (a *Arbiter) halt(reason string, code int, graceful bool) int {
 	if a.metrics != nil {
 		a.metrics.Close()
 	}
+	defer a.hook("on_exit", a.server())
 	a.log.Infof("Shutting down: %s", a.name)
 	if reason != "" {
 		a.log.Infof("Reason: %s", reason)

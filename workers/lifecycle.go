@@ -8,6 +8,7 @@ import (
 	"syscall"
 
 	"github.com/narwhalhq/narwhal/metrics"
+	"github.com/narwhalhq/narwhal/wsgi"
 	"golang.org/x/sys/unix"
 )
 
@@ -76,6 +77,7 @@ func (a *Arbiter) spawn() error {
 		slot.Close()
 		return err
 	}
+	a.hook("pre_fork", a.server(), wsgi.HookWorker{PPid: a.pid, Age: a.age})
 	title := titlePrefix + "worker [" + cfg.ProcName() + "]"
 	// No Dir: a worker starts where its master runs, as a forked one
 	// would, even if --user may not enter that directory.
@@ -119,6 +121,7 @@ func (a *Arbiter) reap() (code int, reason string) {
 		}
 		a.collector.Remove(pid)
 		w.slot.Close()
+		a.hook("child_exit", a.server(), wsgi.HookWorker{Pid: pid, PPid: a.pid, Age: w.age})
 		switch {
 		case ws.Exited() && !booted && (ws.ExitStatus() == ExitBootError || ws.ExitStatus() == ExitAppLoadError):
 			why := "Worker failed to boot."
@@ -276,9 +279,15 @@ func (a *Arbiter) reload() {
 			}
 		}
 	}
+	oldWorkers := a.cur.numWorkers
 	a.prev = a.cur
 	a.cur = &generation{id: a.cur.id + 1, cfg: cfg, snapshot: string(snap), numWorkers: cfg.Int("workers")}
 	a.setTitle()
+	a.setupHooks(cfg)
+	if n := a.cur.numWorkers; n != oldWorkers {
+		a.hook("nworkers_changed", a.server(), n, oldWorkers)
+	}
+	a.hook("on_reload", a.server())
 }
 
 // signalTitle names a signal as gunicorn 23 does ("SIGKILL").

@@ -19,6 +19,9 @@ func (a *Arbiter) reexec() {
 		a.log.Warnf("USR2 signal ignored. Parent exists.")
 		return
 	}
+	// gunicorn runs pre_exec in the forked child just before exec; here
+	// the master runs it just before starting the new one.
+	a.hook("pre_exec", a.server())
 	pid, err := a.execMaster([]uintptr{0, 1, 2}, envOldMaster+"="+strconv.Itoa(a.pid), false)
 	if err != nil {
 		a.log.Errorf("USR2: cannot start a new master: %v", err)

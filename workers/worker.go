@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -77,6 +78,9 @@ type worker struct {
 	env    *workerEnv
 	stops  chan stop
 	access *accessLog
+	// hooks are the config file's, run in this process; set once at boot
+	// while signals may already be arriving.
+	hooks atomic.Pointer[map[string]config.Hook]
 }
 
 func (w *worker) stop(s stop) {
@@ -111,6 +115,11 @@ func (w *worker) run() int {
 			return ExitBootError
 		}
 	}
+	if err := w.resolveHooks(); err != nil {
+		w.log.Errorf("Exception in worker process: %v", err)
+		return ExitBootError
+	}
+	w.hook("post_fork", w.hookServer(), w.hookWorker())
 	threads := threadsOf(w.cfg)
 	app, err := wsgi.LoadApp(wsgi.AppConfig{
 		Spec:         w.cfg.App(),
@@ -127,6 +136,13 @@ func (w *worker) run() int {
 		w.log.Errorf("%v", err)
 		return ExitAppLoadError
 	}
+	if hs := w.hooks.Load(); hs != nil {
+		if err := app.WrapHooks((*hs)["pre_request"], (*hs)["post_request"], w.hookWorker()); err != nil {
+			w.log.Errorf("Exception in worker process: %v", err)
+			return ExitBootError
+		}
+	}
+	w.hook("post_worker_init", w.hookWorker())
 
 	conns := w.cfg.Int("worker_connections")
 	if conns <= 0 {
@@ -257,6 +273,7 @@ func (w *worker) serveUntilStopped(srv *eventloop.Server, closeApp func()) {
 		}
 	}
 	w.log.Infof("Worker exiting (pid: %d)", os.Getpid())
+	w.hook("worker_exit", w.hookServer(), w.hookWorker())
 	if s != stopGraceful {
 		w.access.Close()
 		os.Exit(0) // a hub may still be running requests
@@ -289,6 +306,7 @@ func (w *worker) watchSignals(sigs <-chan os.Signal, booted <-chan struct{}) {
 			}
 			w.stop(stopGraceful)
 		default: // INT, QUIT
+			w.hook("worker_int", w.hookWorker())
 			if !serving {
 				w.exitNow(0)
 			}
@@ -309,12 +327,20 @@ func (w *worker) abort() {
 	case <-time.After(stackDumpWait):
 		w.log.Errorf("Worker (pid:%d) aborted by its master; no Python stack: the GIL was not released within %s", os.Getpid(), stackDumpWait)
 	}
+	// worker_abort, bounded like the dump: the GIL may never come free.
+	hooked := make(chan struct{})
+	go func() { w.hook("worker_abort", w.hookWorker()); close(hooked) }()
+	select {
+	case <-hooked:
+	case <-time.After(stackDumpWait):
+	}
 	w.exitNow(1)
 }
 
 func (w *worker) exitNow(code int) {
 	w.access.Close()
 	w.log.Infof("Worker exiting (pid: %d)", os.Getpid())
+	w.hook("worker_exit", w.hookServer(), w.hookWorker())
 	os.Exit(code)
 }
 
