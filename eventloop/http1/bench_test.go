@@ -8,9 +8,11 @@ import (
 	"testing"
 )
 
-func benchParse(b *testing.B, in string) {
+func benchParse(b *testing.B, in string) { benchParseWith(b, DefaultLimits(), in) }
+
+func benchParseWith(b *testing.B, lim Limits, in string) {
 	buf := []byte(in)
-	p := NewParser(DefaultLimits())
+	p := NewParser(lim)
 	var r Request
 	if _, err := p.Parse(buf, &r); err != nil {
 		b.Fatal(err)
@@ -26,6 +28,15 @@ func benchParse(b *testing.B, in string) {
 }
 
 func BenchmarkParseBrowserGET(b *testing.B) { benchParse(b, browserGET) }
+
+// BenchmarkParseBrowserGETLenient is BenchmarkParseBrowserGET with every
+// gunicorn leniency switch on.
+func BenchmarkParseBrowserGETLenient(b *testing.B) {
+	lim := DefaultLimits()
+	lim.PermitObsFold, lim.StripHeaderSpaces, lim.CasefoldMethod = true, true, true
+	lim.PermitUnconventionalMethod, lim.PermitUnconventionalVersion = true, true
+	benchParseWith(b, lim, browserGET)
+}
 
 func BenchmarkParseSmallGET(b *testing.B) {
 	benchParse(b, "GET /health HTTP/1.1\r\nHost: localhost:8000\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\n\r\n")

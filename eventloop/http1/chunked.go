@@ -48,6 +48,10 @@ type ChunkedDecoder struct {
 	MaxTrailerFieldSize int
 	// HeaderMap applies gunicorn's header_map to trailer names with '_'.
 	HeaderMap HeaderMap
+	// StripHeaderSpaces is gunicorn's strip_header_spaces for trailer
+	// fields (gunicorn parses trailers with the header code); see
+	// Limits.StripHeaderSpaces.
+	StripHeaderSpaces bool
 
 	state   uint8
 	ndigits int
@@ -62,12 +66,14 @@ type ChunkedDecoder struct {
 	trailers  []Trailer
 }
 
-// Reset readies d for a new body. Limits and HeaderMap are kept.
+// Reset readies d for a new body. Limits, HeaderMap and StripHeaderSpaces
+// are kept.
 func (d *ChunkedDecoder) Reset() {
 	*d = ChunkedDecoder{
 		MaxTrailerFields:    d.MaxTrailerFields,
 		MaxTrailerFieldSize: d.MaxTrailerFieldSize,
 		HeaderMap:           d.HeaderMap,
+		StripHeaderSpaces:   d.StripHeaderSpaces,
 		tbuf:                d.tbuf[:0],
 		tspans:              d.tspans[:0],
 		trailers:            d.trailers[:0],

@@ -52,6 +52,10 @@ func TestChunkedDecode(t *testing.T) {
 		{name: "trailer at size limit", dec: ChunkedDecoder{MaxTrailerFieldSize: 5}, in: "0\r\nA: 12\r\n\r\n", n: -1, done: true, trailers: "A=12;"},
 		{name: "trailer bare cr", in: "0\r\nA: 1\rB\r\n\r\n", status: 400},
 		{name: "trailer leading space", in: "0\r\n A: 1\r\n\r\n", status: 400},
+		{name: "trailer space before colon", in: "0\r\nA : 1\r\n\r\n", status: 400},
+		{name: "trailer space before colon stripped", dec: ChunkedDecoder{StripHeaderSpaces: true}, in: "0\r\nA \t: 1\r\n\r\n", n: -1, done: true, trailers: "A=1;"},
+		{name: "trailer stripped still forbidden", dec: ChunkedDecoder{StripHeaderSpaces: true}, in: "0\r\nHost : a\r\n\r\n", status: 400},
+		{name: "trailer stripped leading space", dec: ChunkedDecoder{StripHeaderSpaces: true}, in: "0\r\n A: 1\r\n\r\n", status: 400},
 		{name: "final bare lf", in: "0\r\n\n", status: 400},
 	}
 	for _, tt := range tests {

@@ -35,7 +35,7 @@ func corpusFiles(t testing.TB, dir string) []string {
 
 func newDecoder(lim Limits) func() *ChunkedDecoder {
 	return func() *ChunkedDecoder {
-		return &ChunkedDecoder{MaxTrailerFields: lim.Fields, MaxTrailerFieldSize: lim.FieldSize, HeaderMap: lim.HeaderMap}
+		return &ChunkedDecoder{MaxTrailerFields: lim.Fields, MaxTrailerFieldSize: lim.FieldSize, HeaderMap: lim.HeaderMap, StripHeaderSpaces: lim.StripHeaderSpaces}
 	}
 }
 

@@ -9,8 +9,13 @@
 // colon, Transfer-Encoding together with Content-Length, unknown or stacked
 // transfer codings and malformed chunk sizes are all rejected. Where RFC 9112
 // leaves room, it mirrors Gunicorn 23 (limit_request_line,
-// limit_request_fields, limit_request_field_size, header_map,
-// permit_obsolete_folding) so that narwhal is a drop-in replacement.
+// limit_request_fields, limit_request_field_size, header_map) so that
+// narwhal is a drop-in replacement, including gunicorn's refusal of
+// unconventional methods (lower case, '#', shorter than 3 or longer than 20
+// bytes). Gunicorn's leniency switches, all off by default, are Limits
+// fields: permit_obsolete_folding, strip_header_spaces,
+// permit_unconventional_http_method, permit_unconventional_http_version and
+// casefold_http_method.
 //
 // Parsed requests are described by spans (offsets) into the caller's buffer,
 // so a parse does no copying and no allocation; errors are preallocated

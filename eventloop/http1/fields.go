@@ -8,15 +8,25 @@ import (
 // parseFieldLine splits a complete field line b (no CRLF) into name and
 // trimmed value bounds (relative to b), per RFC 9112 §5:
 // field-name ":" OWS field-value OWS. uscore reports a '_' in the name.
-// Shared by the header and trailer parsers.
-func parseFieldLine(b []byte) (nameEnd, vs, ve int, uscore bool, err *Error) {
+// With strip (strip_header_spaces), OWS between the name and the colon is
+// dropped instead of rejected. Shared by the header and trailer parsers.
+func parseFieldLine(b []byte, strip bool) (nameEnd, vs, ve int, uscore bool, err *Error) {
 	colon := bytes.IndexByte(b, ':')
 	if colon <= 0 {
 		return 0, 0, 0, false, nameErr(b)
 	}
+	nameEnd = colon
+	if strip {
+		// gunicorn 23 parse_headers: name.rstrip(" \t"), then the token
+		// check. Callers never pass a line starting with OWS; stopping at
+		// one byte keeps the name non-empty regardless.
+		for nameEnd > 1 && isOWS(b[nameEnd-1]) {
+			nameEnd--
+		}
+	}
 	// Branch-free check of the name: all bytes tchar, and any '_'.
 	all, some := nTchar, uint8(0)
-	for _, c := range b[:colon] {
+	for _, c := range b[:nameEnd] {
 		all &= nameClass[c]
 		some |= nameClass[c]
 	}
@@ -27,7 +37,7 @@ func parseFieldLine(b []byte) (nameEnd, vs, ve int, uscore bool, err *Error) {
 	if !validValue(b[vs:ve]) {
 		return 0, 0, 0, false, errFieldValue
 	}
-	return colon, vs, ve, some&nUscore != 0, nil
+	return nameEnd, vs, ve, some&nUscore != 0, nil
 }
 
 // nameErr classifies a field line whose name is not a token followed by ':'.
@@ -78,7 +88,7 @@ func validValue(v []byte) bool {
 
 // fieldLine handles a complete field line buf[start:end].
 func (p *Parser) fieldLine(buf []byte, start, end int, req *Request) error {
-	nameEnd, vs, ve, uscore, err := parseFieldLine(buf[start:end])
+	nameEnd, vs, ve, uscore, err := parseFieldLine(buf[start:end], p.lim.StripHeaderSpaces)
 	if err != nil {
 		return err
 	}
@@ -189,7 +199,7 @@ func (p *Parser) emit(buf []byte, f Field, uscore bool, req *Request) error {
 		// RFC 9110 §10.1.1: only 100-continue is defined; it is ignored
 		// in HTTP/1.0. Other expectations are ignored too (417 is a
 		// "MAY"), as gunicorn does.
-		if equalFold(name, "expect") && req.Minor == 1 && equalFold(value, "100-continue") {
+		if equalFold(name, "expect") && req.ProtoAtLeast(1, 1) && equalFold(value, "100-continue") {
 			req.ExpectContinue = true
 		}
 	case 7:

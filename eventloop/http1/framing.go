@@ -58,7 +58,7 @@ func (p *Parser) contentLength(v []byte, req *Request) error {
 // fields form one list of codings, each a bare token (no parameters, no empty
 // elements: stricter than RFC 9110 §5.6.1 on purpose, as this field decides
 // framing). Rules, following gunicorn 23 where RFC 9112 leaves a choice:
-//   - TE in an HTTP/1.0 request: 400 (§6.1 says its framing is faulty);
+//   - TE in a request below HTTP/1.1: 400 (§6.1 says its framing is faulty);
 //   - TE with Content-Length: 400 (§6.3);
 //   - chunked twice, or any coding after chunked: 400 (§6.1, §6.3);
 //   - chunked not final at the end of the head (e.g. "gzip" alone): 400;
@@ -66,7 +66,7 @@ func (p *Parser) contentLength(v []byte, req *Request) error {
 //     — identity is no longer registered): 501 (§6.1 SHOULD), decided at
 //     the end of the head.
 func (p *Parser) transferEncoding(v []byte, req *Request) error {
-	if req.Minor == 0 {
+	if !req.ProtoAtLeast(1, 1) {
 		return errTEHTTP10
 	}
 	if p.sawCL {

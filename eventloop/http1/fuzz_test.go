@@ -5,12 +5,15 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 )
 
-// fuzzLimits derives parser limits from a fuzz-chosen byte so the fuzzer
-// also explores obs-fold joining, header_map and tight limits.
-func fuzzLimits(flags uint8) Limits {
+// fuzzLimits derives parser limits from fuzz-chosen bits so the fuzzer also
+// explores gunicorn's leniency switches, header_map and tight limits. The
+// flags byte is full, so CasefoldMethod takes the top bit of split (the
+// fuzz signature is fixed by the stored corpus).
+func fuzzLimits(flags uint8, split uint16) Limits {
 	lim := DefaultLimits()
 	lim.PermitObsFold = flags&1 != 0
 	lim.HeaderMap = HeaderMap(flags >> 1 & 3 % 3)
@@ -20,6 +23,17 @@ func fuzzLimits(flags uint8) Limits {
 	if flags&16 != 0 {
 		lim.FieldSize = 0
 	}
+	lim.StripHeaderSpaces = flags&32 != 0
+	lim.PermitUnconventionalVersion = flags&64 != 0
+	lim.PermitUnconventionalMethod = flags&128 != 0
+	lim.CasefoldMethod = split&0x8000 != 0
+	return lim
+}
+
+// strict turns gunicorn's leniency switches off.
+func strict(lim Limits) Limits {
+	lim.PermitObsFold, lim.StripHeaderSpaces, lim.CasefoldMethod = false, false, false
+	lim.PermitUnconventionalMethod, lim.PermitUnconventionalVersion = false, false
 	return lim
 }
 
@@ -36,7 +50,7 @@ func addCorpusSeeds(f *testing.F, add func(in []byte)) {
 	}
 }
 
-func checkSpans(t *testing.T, r snap, n int) {
+func checkSpans(t *testing.T, lim Limits, r snap, n int) {
 	t.Helper()
 	if len(r.Raw) != n {
 		t.Fatalf("len(Raw) = %d, n = %d", len(r.Raw), n)
@@ -52,8 +66,15 @@ func checkSpans(t *testing.T, r snap, n int) {
 			t.Fatalf("field %+v outside Raw[:%d]", f, n)
 		}
 	}
-	if r.Method.Len() == 0 || r.Target.Len() == 0 || r.Minor > 1 {
-		t.Fatalf("accepted head without method, target or with bad minor: %+v", r)
+	if r.Method.Len() == 0 || r.Target.Len() == 0 || r.Major > 9 || r.Minor > 9 || r.Major != 1 && !lim.PermitUnconventionalVersion {
+		t.Fatalf("accepted head without method, target or with a bad version: %+v", r)
+	}
+	m := r.Raw[r.Method.Off:r.Method.End]
+	if !lim.PermitUnconventionalMethod && !conventionalMethod([]byte(m)) {
+		t.Fatalf("accepted unconventional method %q", m)
+	}
+	if lim.CasefoldMethod && strings.ToUpper(m) != m {
+		t.Fatalf("method %q not case-folded", m)
 	}
 }
 
@@ -61,17 +82,25 @@ func FuzzParse(f *testing.F) {
 	addCorpusSeeds(f, func(in []byte) {
 		f.Add(in, uint16(len(in)/2), uint8(0))
 		f.Add(in, uint16(7), uint8(1))
+		f.Add(in, uint16(0x8000|len(in)/3), uint8(0xe1)) // every leniency switch
 	})
 	f.Fuzz(func(t *testing.T, data []byte, split uint16, flags uint8) {
-		lim := fuzzLimits(flags)
+		lim := fuzzLimits(flags, split)
 		whole := parseWhole(lim, data)
 		if whole.N > len(data) || whole.N < 0 {
 			t.Fatalf("n = %d for %d bytes", whole.N, len(data))
 		}
 		if whole.Status == 0 {
-			checkSpans(t, whole.Req, whole.N)
+			checkSpans(t, lim, whole.Req, whole.N)
 		} else if whole.N != 0 {
 			t.Fatalf("n = %d with error %v", whole.N, whole)
+		}
+		// The switches only relax: what the strict parser accepts, the
+		// lenient one accepts identically.
+		if s := strict(lim); s != lim {
+			if sw := parseWhole(s, data); sw.Status == 0 && !reflect.DeepEqual(sw, whole) {
+				t.Fatalf("strict accepts differently:\n strict  %v\n lenient %v", sw, whole)
+			}
 		}
 		k := 0
 		if len(data) > 0 {
@@ -93,16 +122,17 @@ func FuzzParse(f *testing.F) {
 func FuzzChunked(f *testing.F) {
 	addCorpusSeeds(f, func(in []byte) {
 		var r Request
-		lim := DefaultLimits()
-		lim.PermitObsFold = true
+		lim := fuzzLimits(0xe1, 0x8000) // every leniency switch
 		if n, err := NewParser(lim).Parse(append([]byte(nil), in...), &r); err == nil && r.Chunked {
 			f.Add(in[n:], uint16(len(in[n:])/3), uint8(0))
+			f.Add(in[n:], uint16(0x8000|len(in[n:])/2), uint8(0))
 		}
 	})
 	f.Add([]byte("5;a=\"b\\\"c\"\r\nhello\r\n0\r\nX: y\r\n\r\n"), uint16(9), uint8(0))
 	f.Fuzz(func(t *testing.T, data []byte, split uint16, flags uint8) {
 		mk := func() *ChunkedDecoder {
-			return &ChunkedDecoder{MaxTrailerFields: int(flags & 7), MaxTrailerFieldSize: int(flags>>3) * 4, HeaderMap: HeaderMap(flags >> 6 % 3)}
+			return &ChunkedDecoder{MaxTrailerFields: int(flags & 7), MaxTrailerFieldSize: int(flags>>3) * 4, HeaderMap: HeaderMap(flags >> 6 % 3),
+				StripHeaderSpaces: split&0x8000 != 0}
 		}
 		whole := decodeParts(mk(), data, []int{len(data)})
 		if whole.N > len(data) || whole.N < 0 || len(whole.Body) > len(data) {

@@ -21,7 +21,7 @@ type result struct {
 type snap struct {
 	Raw                               string
 	Method, Target, Path, Query, Host Span
-	Minor                             uint8
+	Major, Minor                      uint8
 	Form                              TargetForm
 	Fields                            []Field
 	ContentLength                     int64
@@ -33,7 +33,7 @@ func summarize(n int, err error, r *Request) result {
 	case err == nil:
 		return result{N: n, Req: snap{
 			Raw: string(r.Raw), Method: r.Method, Target: r.Target, Path: r.Path, Query: r.Query, Host: r.Host,
-			Minor: r.Minor, Form: r.Form, Fields: append([]Field(nil), r.Fields...), ContentLength: r.ContentLength,
+			Major: r.Major, Minor: r.Minor, Form: r.Form, Fields: append([]Field(nil), r.Fields...), ContentLength: r.ContentLength,
 			Chunked: r.Chunked, KeepAlive: r.KeepAlive, Expect: r.ExpectContinue, Upg: r.Upgrade,
 		}}
 	case err == ErrNeedMore:
@@ -177,8 +177,9 @@ func checkChunkSplits(t *testing.T, mk func() *ChunkedDecoder, src []byte, want 
 }
 
 // parseOpts reads a corpus .opts file: space-separated words "obsfold",
-// "headermap=drop|refuse|dangerous", "requestline=N", "fields=N",
-// "fieldsize=N".
+// "stripheaderspaces", "unconventionalmethod", "unconventionalversion",
+// "casefoldmethod", "headermap=drop|refuse|dangerous", "requestline=N",
+// "fields=N", "fieldsize=N".
 func parseOpts(t *testing.T, path string) Limits {
 	lim := DefaultLimits()
 	b, err := os.ReadFile(path)
@@ -200,6 +201,14 @@ func parseOpts(t *testing.T, path string) Limits {
 		switch k {
 		case "obsfold":
 			lim.PermitObsFold = true
+		case "stripheaderspaces":
+			lim.StripHeaderSpaces = true
+		case "unconventionalmethod":
+			lim.PermitUnconventionalMethod = true
+		case "unconventionalversion":
+			lim.PermitUnconventionalVersion = true
+		case "casefoldmethod":
+			lim.CasefoldMethod = true
 		case "headermap":
 			lim.HeaderMap = map[string]HeaderMap{"drop": HeaderMapDrop, "refuse": HeaderMapRefuse, "dangerous": HeaderMapDangerous}[v]
 		case "requestline":

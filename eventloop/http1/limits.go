@@ -40,13 +40,58 @@ type Limits struct {
 	HeaderMap HeaderMap
 	// PermitObsFold is gunicorn's permit_obsolete_folding. When false (the
 	// default) a field line starting with SP or HTAB is answered with 400
-	// (RFC 9112 §5.2). When true, continuation lines are joined to the
-	// previous field value: each physical piece is OWS-trimmed and the pieces
-	// are joined with one SP, as gunicorn does. Because spans index Raw, the
-	// join rewrites the caller's buffer in place: the value is moved left over
-	// the CRLFs and the bytes freed at its end are overwritten with SP, so the
-	// rewritten line still parses to the same value.
+	// (RFC 9112 §5.2; gunicorn raises ObsoleteFolding, also a 400). When
+	// true, continuation lines are joined to the previous field value: each
+	// physical piece is OWS-trimmed and the pieces are joined with one SP,
+	// as gunicorn 23 does (message.py parse_headers: value.append(
+	// curr.strip("\t ")); value = " ".join(value)). One difference: gunicorn
+	// also joins empty pieces (an empty first value or a blank continuation
+	// line), giving a leading, trailing or doubled SP; here they are skipped,
+	// as RFC 9112 §5.2 reads the fold as SP inside a value that excludes
+	// leading and trailing OWS. Because spans index Raw, the join rewrites
+	// the caller's buffer in place: the value is moved left over the CRLFs
+	// and the bytes freed at its end are overwritten with SP, so the
+	// rewritten line still parses to the same value. Trailers never fold
+	// here (gunicorn parses them with the same code, so it would join them).
 	PermitObsFold bool
+	// StripHeaderSpaces is gunicorn's strip_header_spaces. When false (the
+	// default) SP or HTAB between a field name and the colon is answered
+	// with 400 (RFC 9112 §5.1 MUST). When true it is dropped from the name,
+	// as gunicorn 23 does (parse_headers: name = name.rstrip(" \t") before
+	// the token check), so "Transfer-Encoding : chunked" is
+	// Transfer-Encoding. Only whitespace right before the colon goes; the
+	// name must still be a token. The field line's length for FieldSize
+	// includes the stripped bytes, as gunicorn counts the raw line. A known
+	// smuggling vector: gunicorn deprecates it.
+	StripHeaderSpaces bool
+	// PermitUnconventionalMethod is gunicorn's
+	// permit_unconventional_http_method. When false (the default) a method
+	// that is shorter than 3 or longer than 20 bytes, or holds a lower-case
+	// letter or '#', is answered with 400, a restriction beyond RFC 9110 that
+	// every IANA-registered method meets (gunicorn 23 parse_request_line:
+	// METHOD_BADCHAR_RE = "[a-z#]", "3 <= len <= 20", then TOKEN_RE). When
+	// true any token is a method (RFC 9110 §9.1). Methods are case-sensitive
+	// either way: "get" is not GET unless CasefoldMethod is also set.
+	PermitUnconventionalMethod bool
+	// PermitUnconventionalVersion is gunicorn's
+	// permit_unconventional_http_version. The version must be
+	// HTTP/DIGIT.DIGIT (gunicorn's VERSION_RE "HTTP/(\d)\.(\d)", full match;
+	// anything else is 400). When false (the default) only HTTP/1.0 to
+	// HTTP/1.9 are accepted, HTTP/1.2 and later being handled as 1.1 (RFC
+	// 9110 §2.5; gunicorn: "(1, 0) <= version < (2, 0)"), and other versions
+	// are answered with 505 (gunicorn answers 400). When true every
+	// HTTP/DIGIT.DIGIT is accepted, HTTP/0.x being handled as 1.0 and
+	// HTTP/2.0 and later as 1.1 (gunicorn compares version tuples with
+	// (1, 0) and (1, 1)); see Request.Major.
+	PermitUnconventionalVersion bool
+	// CasefoldMethod is gunicorn's casefold_http_method: the method is
+	// upper-cased (ASCII) after it has been validated, so "get" is served as
+	// GET. Gunicorn validates first (parse_request_line), so without
+	// PermitUnconventionalMethod, which refuses lower-case methods, it changes
+	// nothing. Because spans index Raw, the method is rewritten in place in
+	// the caller's buffer. The upper-cased method then decides the target
+	// form: "connect" takes authority-form like CONNECT.
+	CasefoldMethod bool
 }
 
 // DefaultLimits returns gunicorn's defaults.

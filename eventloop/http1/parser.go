@@ -70,8 +70,11 @@ func (p *Parser) Reset() {
 // (0, *Error) as soon as the input is invalid or exceeds a limit.
 //
 // After ErrNeedMore call Parse again with the same req and a buffer holding
-// the same bytes plus more (it may be a new, grown copy). With
-// PermitObsFold, folded values are rewritten in place in buf.
+// the same bytes plus more (it may be a new, grown copy), the bytes being
+// those Parse left: with PermitObsFold, folded values are rewritten in place
+// in buf, and with CasefoldMethod so is the method (both before the bytes
+// are final, so a copy made after ErrNeedMore must be taken from buf, not
+// from the original input).
 func (p *Parser) Parse(buf []byte, req *Request) (int, error) {
 	if !p.inited {
 		p.setLimits(DefaultLimits())
@@ -204,7 +207,7 @@ func (p *Parser) run(buf []byte, req *Request) (int, error) {
 // finish applies the checks that need the whole head.
 func (p *Parser) finish(req *Request) error {
 	// RFC 9112 §3.2: an HTTP/1.1 request without Host is answered with 400.
-	if req.Minor == 1 && !p.sawHost {
+	if req.ProtoAtLeast(1, 1) && !p.sawHost {
 		return errMissingHost
 	}
 	if p.sawTE {
@@ -220,7 +223,7 @@ func (p *Parser) finish(req *Request) error {
 		req.ContentLength = 0
 	}
 	// RFC 9112 §9.3: persistence.
-	if req.Minor == 1 {
+	if req.ProtoAtLeast(1, 1) {
 		req.KeepAlive = !p.connClose
 	} else {
 		req.KeepAlive = p.connKeepAlive && !p.connClose

@@ -38,23 +38,36 @@ type Request struct {
 	// Host is the value of the Host field, or for absolute and authority
 	// form the authority of the target (RFC 9112 §3.2.2: it overrides the
 	// field). It may be empty.
-	Host  Span
-	Minor uint8 // HTTP/1.Minor: 0 or 1
-	Form  TargetForm
+	Host Span
+	// Major and Minor are the digits of HTTP/Major.Minor. Major is 1 unless
+	// Limits.PermitUnconventionalVersion; Minor is 0 to 9 (HTTP/1.2 and
+	// later are handled as 1.1, RFC 9110 §2.5). Use ProtoAtLeast(1, 1) for
+	// "HTTP/1.1 semantics", not Minor == 1.
+	Major, Minor uint8
+	Form         TargetForm
 
 	// Fields are the header fields in arrival order, minus those dropped by
 	// HeaderMapDrop. Names keep the client's case.
 	Fields []Field
 
 	ContentLength  int64 // -1 when absent; 0 when chunked
-	Chunked        bool  // Transfer-Encoding ends in chunked (HTTP/1.1 only)
-	KeepAlive      bool  // per RFC 9112 §9.3: 1.1 unless "close", 1.0 only with "keep-alive"
-	ExpectContinue bool  // Expect: 100-continue (case-insensitive), HTTP/1.1 only
+	Chunked        bool  // Transfer-Encoding ends in chunked (HTTP/1.1 and later only)
+	KeepAlive      bool  // per RFC 9112 §9.3: from 1.1 unless "close", below 1.1 only with "keep-alive"
+	ExpectContinue bool  // Expect: 100-continue (case-insensitive), HTTP/1.1 and later only
 	Upgrade        bool  // an Upgrade field was present (connection upgrades are refused by the server)
 }
 
 // Bytes returns the bytes of s in r.Raw.
 func (r *Request) Bytes(s Span) []byte { return r.Raw[s.Off:s.End] }
+
+// ProtoAtLeast reports whether the request's version is at least
+// HTTP/major.minor, as gunicorn compares its version tuple: a request below
+// 1.1 gets HTTP/1.0 persistence and framing, anything from 1.1 up (HTTP/1.2
+// or, with PermitUnconventionalVersion, HTTP/2.0) those of 1.1. A response
+// to it should say HTTP/1.1 if ProtoAtLeast(1, 1), else HTTP/1.0.
+func (r *Request) ProtoAtLeast(major, minor uint8) bool {
+	return r.Major > major || r.Major == major && r.Minor >= minor
+}
 
 // MethodIs reports whether the method is exactly m.
 func (r *Request) MethodIs(m string) bool { return string(r.Bytes(r.Method)) == m }

@@ -4,13 +4,14 @@ import "bytes"
 
 // requestLine parses buf[start:end], a complete request-line without CRLF
 // (RFC 9112 §3): method SP request-target SP HTTP-version. Checks run left
-// to right: method, target bytes, version syntax (400), version value (505),
-// then the target's form against the method (400).
+// to right: method (then CasefoldMethod), target bytes, version syntax
+// (400), version value (505), then the target's form against the method
+// (400).
 func (p *Parser) requestLine(buf []byte, start, end int, req *Request) error {
 	b := buf[start:end]
 
-	// RFC 9110 §9.1: method = token; any token is accepted (extension
-	// methods are legal), the first byte was checked by the caller.
+	// RFC 9110 §9.1: method = token; the first byte was checked by the
+	// caller.
 	i := 0
 	for i < len(b) && class[b[i]]&cTchar != 0 {
 		i++
@@ -23,6 +24,12 @@ func (p *Parser) requestLine(buf []byte, start, end int, req *Request) error {
 			return errRequestLine // RFC 9112 §3: exactly one SP, no other whitespace
 		}
 		return errMethod
+	}
+	if !p.lim.PermitUnconventionalMethod && !conventionalMethod(b[:i]) {
+		return errMethod
+	}
+	if p.lim.CasefoldMethod {
+		upperInPlace(b[:i])
 	}
 	req.Method = span(start, start+i)
 
@@ -40,24 +47,54 @@ func (p *Parser) requestLine(buf []byte, start, end int, req *Request) error {
 	}
 	req.Target = span(start+t0, start+j)
 
-	minor, err := parseVersion(b[j+1:])
-	if err != nil {
+	if err := p.parseVersion(b[j+1:], req); err != nil {
 		return err
 	}
-	req.Minor = minor
 	return parseTarget(buf, start+t0, start+j, req)
 }
 
-// parseVersion accepts exactly HTTP/1.0 and HTTP/1.1 (RFC 9112 §2.3, case
-// sensitive). Other well-formed versions get 505, malformed ones 400.
-func parseVersion(v []byte) (uint8, error) {
-	if len(v) == 8 && string(v[:5]) == "HTTP/" && class[v[5]]&cDigit != 0 && v[6] == '.' && class[v[7]]&cDigit != 0 {
-		if v[5] == '1' && (v[7] == '0' || v[7] == '1') {
-			return v[7] - '0', nil
-		}
-		return 0, errVersionNotSupp
+// conventionalMethod is gunicorn's default restriction on methods, which
+// every IANA-registered method meets: 3 to 20 bytes, no lower-case letter
+// and no '#' (gunicorn 23 message.py parse_request_line, METHOD_BADCHAR_RE
+// "[a-z#]"). m is already known to be a token.
+func conventionalMethod(m []byte) bool {
+	if len(m) < 3 || len(m) > 20 {
+		return false
 	}
-	return 0, errVersion
+	for _, c := range m {
+		if 'a' <= c && c <= 'z' || c == '#' {
+			return false
+		}
+	}
+	return true
+}
+
+// upperInPlace upper-cases the ASCII letters of m (a token, so there is
+// nothing else to fold), as gunicorn's casefold_http_method does with
+// str.upper() on the validated method.
+func upperInPlace(m []byte) {
+	for k, c := range m {
+		if 'a' <= c && c <= 'z' {
+			m[k] = c - 'a' + 'A'
+		}
+	}
+}
+
+// parseVersion parses HTTP-version = "HTTP/" DIGIT "." DIGIT (RFC 9112
+// §2.3, case-sensitive; anything else is 400) into req.Major and
+// req.Minor. HTTP/1.x is accepted for any x, as gunicorn does and RFC 9110
+// §2.5 asks (a higher minor is handled as the highest one implemented).
+// Another major version is answered with 505 unless
+// PermitUnconventionalVersion.
+func (p *Parser) parseVersion(v []byte, req *Request) error {
+	if len(v) != 8 || string(v[:5]) != "HTTP/" || class[v[5]]&cDigit == 0 || v[6] != '.' || class[v[7]]&cDigit == 0 {
+		return errVersion
+	}
+	if v[5] != '1' && !p.lim.PermitUnconventionalVersion {
+		return errVersionNotSupp
+	}
+	req.Major, req.Minor = v[5]-'0', v[7]-'0'
+	return nil
 }
 
 // parseTarget classifies buf[lo:hi] into one of the four forms of RFC 9112

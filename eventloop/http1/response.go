@@ -15,7 +15,10 @@ const (
 // ResponseInfo describes the response head to encode.
 type ResponseInfo struct {
 	// Minor is the request's HTTP/1.Minor. The status line echoes the
-	// request's version, as gunicorn does ("HTTP/1.0" to a 1.0 client).
+	// request's version, as gunicorn does ("HTTP/1.0" to a 1.0 client), up
+	// to HTTP/1.1. For a request whose major version is not 1 (only with
+	// Limits.PermitUnconventionalVersion) pass 1 if req.ProtoAtLeast(1, 1),
+	// else 0.
 	Minor uint8
 	// Status is the status code.
 	Status int

@@ -60,7 +60,7 @@ func (d *ChunkedDecoder) trailerLine() *Error {
 	d.ntrailers++
 	ls := d.lineStart
 	line := d.tbuf[ls:]
-	nameEnd, vs, ve, uscore, err := parseFieldLine(line)
+	nameEnd, vs, ve, uscore, err := parseFieldLine(line, d.StripHeaderSpaces)
 	if err != nil {
 		return err
 	}
