@@ -1,5 +1,10 @@
 package config
 
+import (
+	"fmt"
+	"net/netip"
+)
+
 // Section "Server Mechanics": proxy and HTTP parsing settings.
 
 var sSecureSchemeHeaders = &Setting{
@@ -30,14 +35,14 @@ var sForwardedAllowIPs = &Setting{
 		return nil, false, nil
 	},
 	envVar:   "FORWARDED_ALLOW_IPS",
-	Validate: validateStringToAddrList,
+	Validate: validateStringToNetList,
 	Short:    "Front-end IPs allowed to set secure_scheme_headers and forwarder_headers.",
 	Desc: "A comma separated string (also in the config file, as in gunicorn 23) of IP addresses, " +
-		"or `*` to trust every client. Connections without an IP (unix sockets) are trusted.",
+		"networks in CIDR notation such as `10.0.0.0/8` (as gunicorn accepts after 23.0), " +
+		"or `*` to trust every client. Connections without an IP (unix sockets) are trusted. " +
+		"It is the connecting peer that is checked, not a client named by a PROXY protocol header.",
 	Support: honoured(),
 }
-
-const proxyReason = "the PROXY protocol is not implemented yet"
 
 var sProxyProtocol = &Setting{
 	Name: "proxy_protocol", Section: "Server Mechanics",
@@ -45,20 +50,53 @@ var sProxyProtocol = &Setting{
 	Type: TypeBool, Default: false,
 	Validate: validateBool,
 	Short:    "Detect the PROXY protocol (PROXY mode).",
-	Support:  planned(proxyReason),
+	Desc: "Accepts a PROXY protocol header, version 1 (text) or 2 (binary, as gunicorn after 23.0), " +
+		"at the start of each connection from a peer allowed by `proxy_allow_ips`; its client " +
+		"address becomes `REMOTE_ADDR` and `REMOTE_PORT` for every request on the connection. " +
+		"A connection without a header is served as is. A malformed header is answered 400, " +
+		"a header from another peer 403, and the connection closed. Unlike gunicorn, v1 `UNKNOWN` " +
+		"is accepted (keeping the real peer, as the specification requires), and the " +
+		"`PROXY_PROTOCOL`, `PROXY_ADDR` and `PROXY_PORT` environ keys are not set.",
+	Support: honoured(),
 }
 
 var sProxyAllowIPs = &Setting{
 	Name: "proxy_allow_ips", Section: "Server Mechanics",
 	Flags: []string{"--proxy-allow-from"},
 	Type:  TypeStringList, Default: "127.0.0.1,::1",
-	Validate: validateStringToAddrList,
+	Validate: validateStringToNetList,
 	Short:    "Front-end IPs allowed to send PROXY protocol headers.",
-	Desc:     "Comma separated IP addresses, or `*`.",
-	Support:  planned(proxyReason),
+	Desc: "Comma separated IP addresses, networks in CIDR notation (as gunicorn accepts after 23.0), " +
+		"or `*`. Connections without an IP (unix sockets) are allowed.",
+	Support: honoured(),
 }
 
-const strictParserReason = "narwhal's HTTP parser has no such leniency switch yet; it parses as gunicorn 23 does by default"
+// validateStringToNetList is validate_string_to_addr_list as gunicorn has it
+// after 23.0: validate_string_to_list whose items are "*" or what Python's
+// ipaddress.ip_network accepts (an address, or a network without host bits
+// set), with its error messages. gunicorn 23.0 took addresses only.
+func validateStringToNetList(v any) (any, error) {
+	l, err := validateStringToList(v)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range l.([]string) {
+		if a == "*" {
+			continue
+		}
+		if _, err := netip.ParseAddr(a); err == nil {
+			continue
+		}
+		p, err := netip.ParsePrefix(a)
+		if err != nil {
+			return nil, fmt.Errorf("%s does not appear to be an IPv4 or IPv6 network", pyRepr(a))
+		}
+		if p.Masked() != p {
+			return nil, fmt.Errorf("%s has host bits set", a)
+		}
+	}
+	return l, nil
+}
 
 var sPermitObsoleteFolding = &Setting{
 	Name: "permit_obsolete_folding", Section: "Server Mechanics",
@@ -67,7 +105,7 @@ var sPermitObsoleteFolding = &Setting{
 	Validate: validateBool,
 	Short:    "Permit requests using obsolete HTTP header line folding.",
 	Desc:     "Added in gunicorn 23.0; temporary.",
-	Support:  planned(strictParserReason),
+	Support:  honoured(),
 }
 
 var sStripHeaderSpaces = &Setting{
@@ -77,7 +115,7 @@ var sStripHeaderSpaces = &Setting{
 	Validate: validateBool,
 	Short:    "Strip spaces between a header name and the colon.",
 	Desc:     "Known to enable request smuggling; deprecated in gunicorn.",
-	Support:  planned(strictParserReason),
+	Support:  honoured(),
 }
 
 var sPermitUnconventionalHTTPMethod = &Setting{
@@ -87,7 +125,7 @@ var sPermitUnconventionalHTTPMethod = &Setting{
 	Validate: validateBool,
 	Short:    "Permit HTTP methods not matching conventions (length, case, '#').",
 	Desc:     "Added in gunicorn 22.0; temporary.",
-	Support:  planned(strictParserReason),
+	Support:  honoured(),
 }
 
 var sPermitUnconventionalHTTPVersion = &Setting{
@@ -97,7 +135,7 @@ var sPermitUnconventionalHTTPVersion = &Setting{
 	Validate: validateBool,
 	Short:    "Permit HTTP versions other than 1.0 and 1.1.",
 	Desc:     "Added in gunicorn 22.0; temporary.",
-	Support:  planned(strictParserReason),
+	Support:  honoured(),
 }
 
 var sCasefoldHTTPMethod = &Setting{
@@ -107,7 +145,7 @@ var sCasefoldHTTPMethod = &Setting{
 	Validate: validateBool,
 	Short:    "Transform received HTTP methods to upper case.",
 	Desc:     "Added in gunicorn 22.0; deprecated.",
-	Support:  planned(strictParserReason),
+	Support:  honoured(),
 }
 
 var sForwarderHeaders = &Setting{

@@ -40,6 +40,9 @@ type Config struct {
 	KeepResponseHeaders bool
 	// Server is the Server header value; empty omits the header.
 	Server string
+	// Proxy says which front ends are trusted with the PROXY protocol and
+	// with secure_scheme_headers (proxy.go).
+	Proxy Proxy
 	// Loops is the number of gnet event loops (default GOMAXPROCS).
 	Loops int
 	// ErrorLog receives connection-level errors; nil discards them.
@@ -71,6 +74,7 @@ func (c *Config) setDefaults() {
 	if c.Loops <= 0 {
 		c.Loops = runtime.GOMAXPROCS(0)
 	}
+	c.Proxy.setDefaults()
 	if c.ErrorLog == nil {
 		c.ErrorLog = func(string, ...any) {}
 	}

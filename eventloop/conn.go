@@ -31,6 +31,10 @@ type conn struct {
 	taken    []taken1    // scratch: buffers lent to the current writev
 	fromSem  bool        // holds a slot of Server.connSem
 
+	proxyPending bool // Config.Proxy.Protocol: a PROXY header may still start the input (proxy.go)
+	proxyAllowed bool // the peer is in Proxy.ProtocolAllow
+	forwarded    bool // the peer is in Proxy.ForwardedAllow and SchemeHeaders are set
+
 	wakePending atomic.Bool
 	closeReq    atomic.Bool  // housekeeping asks the loop to close once output has left
 	idleSince   atomic.Int64 // coarse nanotime the connection went idle; 0 while busy
@@ -46,6 +50,11 @@ type conn struct {
 func newConn(s *Server, gc gnet.Conn) *conn {
 	c := &conn{srv: s, gc: gc, remote: endpointOf(gc.RemoteAddr()), local: endpointOf(gc.LocalAddr())}
 	c.parser = *http1.NewParser(s.cfg.Limits)
+	// Trailers are header fields: the same limits and switches apply.
+	lim := s.cfg.Limits
+	c.chunks = http1.ChunkedDecoder{MaxTrailerFields: lim.Fields, MaxTrailerFieldSize: lim.FieldSize,
+		HeaderMap: lim.HeaderMap, StripHeaderSpaces: lim.StripHeaderSpaces}
+	c.initProxy(gc.RemoteAddr())
 	c.req.ContentLength = -1
 	c.drained.L = &c.mu
 	c.idleSince.Store(s.now())
@@ -74,8 +83,8 @@ func (c *conn) onTraffic() gnet.Action {
 		c.closing = true
 	}
 	data, _ := c.gc.Next(-1)
-	if len(data) > 0 && !c.gotInput.Load() {
-		c.gotInput.Store(true)
+	if len(data) > 0 && !c.gotInput.Load() && !c.proxyPending {
+		c.gotInput.Store(true) // a PROXY header alone is not a request (proxyHeader)
 	}
 	if len(data) > 0 && !c.lastReq && !c.closing {
 		c.input(data)
@@ -105,7 +114,13 @@ func (c *conn) input(data []byte) {
 		c.inbuf = append(c.inbuf, data...)
 		buf = c.inbuf
 	}
-	n := c.consume(buf)
+	n := 0
+	if c.proxyPending {
+		n = c.proxyHeader(buf)
+	}
+	if !c.proxyPending {
+		n += c.consume(buf[n:])
+	}
 	rest := buf[n:]
 	if len(c.inbuf) > 0 {
 		c.inbuf = c.inbuf[:copy(c.inbuf, rest)]
@@ -162,7 +177,13 @@ func (c *conn) consume(buf []byte) int {
 			return len(buf)
 		}
 		off += n
+		scheme, err := c.forwardedScheme()
+		if err != nil {
+			c.fail(err)
+			return len(buf)
+		}
 		ex := c.newExchange()
+		ex.Scheme = scheme
 		if !c.req.KeepAlive {
 			c.lastReq = true
 		}

@@ -34,6 +34,10 @@ type Exchange struct {
 	// Queued is when the complete request was handed to the Handler; worker
 	// classes subtract it from their start time to measure queueing.
 	Queued time.Time
+	// Scheme is "https" or "http" when a trusted front end said which with
+	// one of Config.Proxy.SchemeHeaders, nil otherwise (gunicorn
+	// secure_scheme_headers). Shared bytes: read-only.
+	Scheme []byte
 
 	c      *conn
 	inline atomic.Bool // true while ServeExchange runs on the loop: writes never block there
@@ -72,7 +76,7 @@ func (ex *Exchange) WriteHead(code int, status []byte, headers []byte, contentLe
 		reason = reason[4:]
 	}
 	ri := http1.ResponseInfo{
-		Minor:         ex.Req.Minor,
+		Minor:         responseMinor(&ex.Req),
 		Status:        code,
 		Reason:        reason,
 		Head:          ex.Req.MethodIs("HEAD"),
@@ -258,7 +262,7 @@ var sendfileBufs = sync.Pool{New: func() any { b := make([]byte, 128<<10); retur
 func (ex *Exchange) reset() {
 	ex.Req.Reset()
 	ex.Body.reset()
-	ex.Remote, ex.Local, ex.c = nil, nil, nil
+	ex.Remote, ex.Local, ex.c, ex.Scheme = nil, nil, nil, nil
 	ex.state, ex.headSent, ex.aborted, ex.keepAlive, ex.need100 = exReceiving, false, false, false, false
 	ex.remaining, ex.code, ex.sent, ex.expired, ex.respLen = 0, 0, 0, false, -1
 	ex.respHead = ex.respHead[:0]
@@ -279,4 +283,14 @@ func (ex *Exchange) unref() {
 		ex.reset()
 		exchangePool.Put(ex)
 	}
+}
+
+// responseMinor is the HTTP/1.x minor version to answer with: 1 for a
+// request of 1.1 or later (permit_unconventional_http_version lets 1.2 to
+// 9.9 through, to be answered as 1.1, RFC 9110 §2.5), else 0.
+func responseMinor(r *http1.Request) uint8 {
+	if r.ProtoAtLeast(1, 1) {
+		return 1
+	}
+	return 0
 }

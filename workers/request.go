@@ -20,9 +20,16 @@ func fillRequest(r *wsgi.Request, ex *eventloop.Exchange, scheme []byte) {
 	for _, f := range q.Fields {
 		r.Headers = append(r.Headers, wsgi.Header{Name: q.Bytes(f.Name), Value: q.Bytes(f.Value)})
 	}
+	// REMOTE_ADDR is a PROXY header's client when there was one: the loop
+	// replaced the connection's Remote endpoint (gunicorn proxy_environ).
 	r.RemoteAddr, r.RemotePort = ex.Remote.Host, ex.Remote.Port
-	r.ServerName, r.ServerPort = serverAddr(ex, r.ServerPort[:0])
 	r.URLScheme = scheme
+	if ex.Scheme != nil {
+		// A trusted front end's secure_scheme_headers decided (gunicorn
+		// Message.scheme).
+		r.URLScheme = ex.Scheme
+	}
+	r.ServerName, r.ServerPort = serverAddr(ex, r.ServerPort[:0], string(r.URLScheme) == "https")
 	r.Body, r.BodyFD, r.BodyLen = nil, -1, ex.Body.Len
 	if ex.Body.File != nil {
 		r.BodyFD = int(ex.Body.File.Fd())
@@ -35,8 +42,9 @@ func fillRequest(r *wsgi.Request, ex *eventloop.Exchange, scheme []byte) {
 
 // serverAddr gives SERVER_NAME and SERVER_PORT as gunicorn does: the
 // listener's address for TCP; for unix sockets, the Host header (gunicorn
-// http/wsgi.py create()), since WSGI has no notion of a socket path.
-func serverAddr(ex *eventloop.Exchange, port []byte) ([]byte, []byte) {
+// http/wsgi.py create()), since WSGI has no notion of a socket path, with
+// port 443 or 80 by scheme when the header has none.
+func serverAddr(ex *eventloop.Exchange, port []byte, https bool) ([]byte, []byte) {
 	if !ex.Local.Unix {
 		return ex.Local.Host, appendInt(port, ex.Local.Port)
 	}
@@ -51,6 +59,9 @@ func serverAddr(ex *eventloop.Exchange, port []byte) ([]byte, []byte) {
 	}
 	if len(host) == 0 {
 		return host, port
+	}
+	if https {
+		return host, append(port, "443"...)
 	}
 	return host, append(port, "80"...)
 }

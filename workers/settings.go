@@ -17,6 +17,12 @@ func limits(cfg *config.Config) http1.Limits {
 	l.RequestLine = cfg.Int("limit_request_line")
 	l.Fields = cfg.Int("limit_request_fields")
 	l.FieldSize = cfg.Int("limit_request_field_size")
+	// gunicorn 23's leniency switches, all off by default.
+	l.PermitObsFold = cfg.Bool("permit_obsolete_folding")
+	l.StripHeaderSpaces = cfg.Bool("strip_header_spaces")
+	l.PermitUnconventionalMethod = cfg.Bool("permit_unconventional_http_method")
+	l.PermitUnconventionalVersion = cfg.Bool("permit_unconventional_http_version")
+	l.CasefoldMethod = cfg.Bool("casefold_http_method")
 	switch cfg.String("header_map") {
 	case "refuse":
 		l.HeaderMap = http1.HeaderMapRefuse
