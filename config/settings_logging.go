@@ -3,7 +3,6 @@ package config
 // Section "Logging".
 
 const (
-	syslogReason    = "syslog output is not implemented yet"
 	logconfigReason = "Python logging configuration of the server's logs is not implemented yet"
 	statsdReason    = "StatsD metrics are not implemented yet; see metrics_bind"
 )
@@ -24,7 +23,7 @@ var sDisableRedirectAccessToSyslog = &Setting{
 	Type: TypeBool, Default: false,
 	Validate: validateBool,
 	Short:    "Do not send access logs to syslog.",
-	Support:  planned(syslogReason),
+	Support:  honoured(),
 }
 
 var sAccessLogFormat = &Setting{
@@ -69,7 +68,7 @@ var sCaptureOutput = &Setting{
 	Type: TypeBool, Default: false,
 	Validate: validateBool,
 	Short:    "Redirect stdout/stderr of the application to the errorlog file.",
-	Support:  planned("capturing the application's stdout/stderr into errorlog is not implemented yet"),
+	Support:  honoured(),
 }
 
 var sLoggerClass = &Setting{
@@ -119,7 +118,7 @@ var sSyslogAddr = &Setting{
 	Validate: validateString,
 	Short:    "Where to send syslog messages.",
 	Desc:     "`unix://PATH#TYPE` (`stream` or `dgram`), `udp://HOST:PORT` or `tcp://HOST:PORT`.",
-	Support:  planned(syslogReason),
+	Support:  honoured(),
 }
 
 var sSyslog = &Setting{
@@ -128,7 +127,7 @@ var sSyslog = &Setting{
 	Type: TypeBool, Default: false,
 	Validate: validateBool,
 	Short:    "Send the server's logs to syslog.",
-	Support:  planned(syslogReason),
+	Support:  honoured(),
 }
 
 var sSyslogPrefix = &Setting{
@@ -137,7 +136,7 @@ var sSyslogPrefix = &Setting{
 	Type: TypeString, Default: nil,
 	Validate: validateString,
 	Short:    "The program name in syslog entries (`gunicorn.<prefix>`).",
-	Support:  planned(syslogReason),
+	Support:  honoured(),
 }
 
 var sSyslogFacility = &Setting{
@@ -146,7 +145,7 @@ var sSyslogFacility = &Setting{
 	Type: TypeString, Default: "user",
 	Validate: validateString,
 	Short:    "The syslog facility name.",
-	Support:  planned(syslogReason),
+	Support:  honoured(),
 }
 
 var sEnableStdioInheritance = &Setting{

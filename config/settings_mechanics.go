@@ -144,8 +144,6 @@ var sPythonpath = &Setting{
 	Support:  honoured(),
 }
 
-const pasteReason = "PasteDeploy applications are not supported yet"
-
 var sPaste = &Setting{
 	Name: "paste", Section: "Server Mechanics",
 	Flags: []string{"--paste", "--paster"}, Meta: "STRING",
@@ -153,7 +151,7 @@ var sPaste = &Setting{
 	Validate: validateString,
 	Short:    "Load a PasteDeploy config file.",
 	Desc:     "`FILE[#APP_SECTION]`. On the command line it replaces `APP_MODULE`.",
-	Support:  planned(pasteReason),
+	Support:  honoured(),
 }
 
 var sRawPasteGlobalConf = &Setting{
@@ -163,5 +161,5 @@ var sRawPasteGlobalConf = &Setting{
 	Validate: validateListString,
 	Short:    "Set a PasteDeploy global config variable, `key=value`.",
 	Desc:     "Repeatable.",
-	Support:  planned(pasteReason),
+	Support:  honoured(),
 }

@@ -28,8 +28,9 @@ type accessLog struct {
 	json     bool
 	needResp bool // the format shows response headers
 	envKeys  []string
-	path     string
+	path     string // "" when the lines only go to syslog
 	pid      int
+	syslog   *Syslog // --log-syslog: every line goes there too; nil when not
 
 	mu     sync.Mutex
 	f      *os.File
@@ -39,9 +40,11 @@ type accessLog struct {
 	closed sync.Once
 }
 
-// openAccessLog returns nil when accesslog is not set.
-func openAccessLog(cfg *config.Config) (*accessLog, error) {
-	if cfg.IsNone("accesslog") || cfg.String("accesslog") == "" {
+// openAccessLog returns nil when accesslog is not set and sys (the error
+// log's Syslog) does not take access lines.
+func openAccessLog(cfg *config.Config, sys *Syslog) (*accessLog, error) {
+	sys = sys.forAccess()
+	if (cfg.IsNone("accesslog") || cfg.String("accesslog") == "") && sys == nil {
 		return nil, nil
 	}
 	f, err := accesslog.Compile(cfg.String("access_log_format"))
@@ -49,7 +52,7 @@ func openAccessLog(cfg *config.Config) (*accessLog, error) {
 		return nil, err
 	}
 	a := &accessLog{format: f, json: cfg.Bool("access_log_json"), needResp: f.Uses("o"), envKeys: f.EnvKeys(),
-		path: cfg.String("accesslog"), pid: os.Getpid(), quit: make(chan struct{}), done: make(chan struct{})}
+		path: cfg.String("accesslog"), pid: os.Getpid(), syslog: sys, quit: make(chan struct{}), done: make(chan struct{})}
 	if a.path == "-" {
 		a.f = os.Stdout
 	} else if err := a.Reopen(); err != nil {
@@ -61,7 +64,7 @@ func openAccessLog(cfg *config.Config) (*accessLog, error) {
 
 // Reopen reopens the file (USR1).
 func (a *accessLog) Reopen() error {
-	if a == nil || a.path == "-" {
+	if a == nil || a.path == "-" || a.path == "" {
 		return nil
 	}
 	f, err := os.OpenFile(a.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
@@ -156,6 +159,10 @@ func (a *accessLog) log(s *accessScratch, ex *eventloop.Exchange, began time.Tim
 		s.line = a.format.AppendJSON(s.line[:0], r)
 	} else {
 		s.line = a.format.Append(s.line[:0], r)
+	}
+	a.syslog.logAccess(s.line)
+	if a.path == "" {
+		return
 	}
 	s.line = append(s.line, '\n')
 	a.mu.Lock()

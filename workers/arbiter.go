@@ -93,13 +93,21 @@ type Arbiter struct {
 // RunMaster runs the master until it stops and returns the exit code.
 func RunMaster(opt MasterOptions) int {
 	cfg := opt.Config
-	log, err := OpenLogger(cfg.String("errorlog"), cfg.LogLevel())
+	log, err := openErrorLog(cfg)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "Error:", err)
 		return 1
 	}
+	if cfg.Bool("capture_output") {
+		// gunicorn's Logger.setup, in the master: workers inherit it too.
+		if err := log.CaptureOutput(); err != nil {
+			fmt.Fprintln(os.Stderr, "Error:", err)
+			return 1
+		}
+	}
 	a := &Arbiter{opt: opt, log: log, workers: map[int]*child{}, pid: os.Getpid(), name: "Master",
 		collector: metrics.NewCollector(config.Version)}
+	defer func() { a.log.Syslog().Close() }()
 	if err := a.start(); err != nil {
 		log.Errorf("%v", err)
 		a.closeListeners()

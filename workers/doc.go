@@ -15,7 +15,9 @@
 //
 // File descriptors:
 //
-//	0, 1, 2            the master's stdin, stdout and stderr
+//	0, 1, 2            the master's stdin, stdout and stderr (with
+//	                   capture_output and an errorlog file, 1 and 2 are
+//	                   that file; the worker dups it onto them again)
 //	3 … 3+N-1          the N listening sockets, in --bind order (or in
 //	                   LISTEN_FDS order under systemd socket activation),
 //	                   non-blocking; the worker accepts on them, never binds

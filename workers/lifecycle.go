@@ -261,6 +261,7 @@ func (a *Arbiter) reload() {
 		}
 		a.log.Infof("Listening at: %s", a.listenerNames())
 	}
+	prevSyslog := a.log.Syslog()
 	if cfg.String("errorlog") != old.String("errorlog") || cfg.LogLevel() != old.LogLevel() {
 		if l, err := OpenLogger(cfg.String("errorlog"), cfg.LogLevel()); err != nil {
 			a.log.Errorf("%v", err)
@@ -270,6 +271,7 @@ func (a *Arbiter) reload() {
 	} else if err := a.log.Reopen(); err != nil {
 		a.log.Errorf("%v", err)
 	}
+	a.reloadSyslog(prevSyslog, old, cfg)
 	if cfg.String("pidfile") != old.String("pidfile") {
 		a.pidfile.Unlink()
 		a.pidfile = nil

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -35,6 +36,10 @@ type Logger struct {
 	f     *os.File // the open errorlog, nil for stderr or a caller's writer
 	path  string
 	level int
+	// capture: fds 1 and 2 follow the file (capture_output, capture.go).
+	capture bool
+	// syslog gets every line too (--log-syslog, syslog.go); nil when off.
+	syslog atomic.Pointer[Syslog]
 }
 
 // NewLogger logs to w (os.Stderr when nil); debug enables debug lines.
@@ -87,6 +92,9 @@ func (l *Logger) Reopen() error {
 	if err := unix.Dup3(int(f.Fd()), int(l.f.Fd()), unix.O_CLOEXEC); err != nil {
 		return fmt.Errorf("errorlog %s: %w", l.path, err)
 	}
+	if l.capture {
+		return l.captureLocked()
+	}
 	return nil
 }
 
@@ -101,12 +109,14 @@ func (l *Logger) log(level int, name, format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
 	l.mu.Lock()
 	fmt.Fprintf(l.w, "[%s] [%d] [%s] %s\n", ts, os.Getpid(), name, msg)
+	l.syslog.Load().logError(level, msg) // never blocks; same order as the file
 	l.mu.Unlock()
 }
 
 // Write lets a Logger's destination receive raw text (tracebacks, stack
 // dumps), unformatted.
 func (l *Logger) Write(p []byte) (int, error) {
+	l.syslogRaw(p)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)

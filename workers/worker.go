@@ -57,10 +57,17 @@ func WorkerMain() int {
 		fmt.Fprintln(os.Stderr, "narwhal worker: configuration from master:", err)
 		return ExitBootError
 	}
-	log, err := OpenLogger(cfg.String("errorlog"), cfg.LogLevel())
+	log, err := openErrorLog(cfg)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "narwhal worker:", err)
 		return ExitBootError
+	}
+	defer log.Syslog().Close()
+	if cfg.Bool("capture_output") {
+		if err := log.CaptureOutput(); err != nil {
+			log.Errorf("%v", err)
+			return ExitBootError
+		}
 	}
 	slot, err := metrics.OpenSlot(env.slotFD)
 	if err != nil {
@@ -68,6 +75,7 @@ func WorkerMain() int {
 		return ExitBootError
 	}
 	w := &worker{cfg: cfg, log: log, slot: slot, env: env, stops: make(chan stop, 4)}
+	defer flushPython()
 	return w.run()
 }
 
@@ -122,11 +130,17 @@ func (w *worker) run() int {
 	w.hook("post_fork", w.hookServer(), w.hookWorker())
 	threads := threadsOf(w.cfg)
 	app, err := wsgi.LoadApp(wsgi.AppConfig{
-		Spec:         w.cfg.App(),
-		Multithread:  threads > 1,
+		Spec: w.cfg.App(),
+		// gunicorn: true for gthread (any --threads) and the async
+		// workers, whose requests run concurrently too.
+		Multithread:  w.cfg.WorkerClass() != config.WorkerSync,
 		Multiprocess: w.cfg.Int("workers") > 1, // gunicorn: workers > 1
 		URLScheme:    "http",
 		ScriptName:   os.Getenv("SCRIPT_NAME"),
+		// gunicorn: load_pasteapp when the paste setting is set.
+		Paste:           !w.cfg.IsNone("paste"),
+		PasteGlobalConf: w.cfg.Strings("raw_paste_global_conf"),
+		PasteLogging:    pasteLogging(w.cfg),
 	})
 	if err != nil {
 		var le *wsgi.LoadError
@@ -148,7 +162,7 @@ func (w *worker) run() int {
 	if conns <= 0 {
 		conns = 1000
 	}
-	access, err := openAccessLog(w.cfg)
+	access, err := openAccessLog(w.cfg, w.log.Syslog())
 	if err != nil {
 		w.log.Errorf("Exception in worker process: %v", err)
 		return ExitBootError
@@ -182,6 +196,7 @@ func (w *worker) run() int {
 		TmpDir:              w.cfg.String("tmp_upload_dir"),
 		KeepResponseHeaders: access != nil && access.needResp,
 		Server:              "narwhal",
+		Proxy:               proxyOf(w.cfg),
 		ErrorLog:            w.log.Errorf,
 	}, handler)
 	if err := srv.ServeFDs(w.env.listeners); err != nil {
@@ -218,6 +233,7 @@ func (w *worker) run() int {
 		select {
 		case <-ran:
 		case <-time.After(time.Second):
+			w.log.Syslog().Close()
 			os.Exit(0)
 		}
 	}()
@@ -276,6 +292,8 @@ func (w *worker) serveUntilStopped(srv *eventloop.Server, closeApp func()) {
 	w.hook("worker_exit", w.hookServer(), w.hookWorker())
 	if s != stopGraceful {
 		w.access.Close()
+		w.log.Syslog().Close()
+		flushPython()
 		os.Exit(0) // a hub may still be running requests
 	}
 }
@@ -341,6 +359,8 @@ func (w *worker) exitNow(code int) {
 	w.access.Close()
 	w.log.Infof("Worker exiting (pid: %d)", os.Getpid())
 	w.hook("worker_exit", w.hookServer(), w.hookWorker())
+	w.log.Syslog().Close()
+	flushPython()
 	os.Exit(code)
 }
 

@@ -48,6 +48,21 @@ type AppConfig struct {
 	Environ map[string]string
 	// ServerSoftware is SERVER_SOFTWARE; "" means "narwhal/" + Version.
 	ServerSoftware string
+	// Paste loads Spec with PasteDeploy instead of importing it, as
+	// gunicorn's load_pasteapp does when --paste is set: Spec is then a
+	// config URI, the absolute ini path with an optional "#app_section"
+	// (default "main"), given to paste.deploy.loadapp with "config:" in
+	// front and relative_to the current directory.
+	Paste bool
+	// PasteGlobalConf holds gunicorn's --paste-global entries, "KEY=VALUE"
+	// with "\=" for an "=" inside either; they are loadapp's global_conf.
+	// An entry without "=" fails the load, as in gunicorn.
+	PasteGlobalConf []string
+	// PasteLogging runs logging.config.fileConfig on the ini before the app
+	// is loaded when it has a [loggers] section (gunicorn makes such an ini
+	// its logconfig). The caller clears it when logconfig, logconfig_json
+	// or logconfig_dict is set, which take precedence in gunicorn.
+	PasteLogging bool
 }
 
 // LoadError is a failure to load an app. An exception raised while

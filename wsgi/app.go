@@ -22,7 +22,8 @@ type App struct {
 	c *C.pyshim_app
 }
 
-// LoadApp imports the app like gunicorn's util.import_app, after putting
+// LoadApp imports the app like gunicorn's util.import_app (or, with
+// cfg.Paste, loads it like gunicorn's load_pasteapp), after putting
 // cfg.Environ into os.environ. It takes the GIL itself and may be called from
 // any goroutine after Init; calling it from the goroutine that ran Init
 // imports on the interpreter's main thread, as gunicorn does. A failure
@@ -38,13 +39,18 @@ func LoadApp(cfg AppConfig) (*App, error) {
 		env.WriteString(v)
 		env.WriteByte(0)
 	}
+	var paste strings.Builder
+	for _, g := range cfg.PasteGlobalConf {
+		paste.WriteString(g)
+		paste.WriteByte(0)
+	}
 	software := cfg.ServerSoftware
 	if software == "" {
 		software = "narwhal/" + Version
 	}
 	strs := []*C.char{
 		C.CString(cfg.Spec), C.CString(cfg.URLScheme), C.CString(cfg.ScriptName),
-		C.CString(software), C.CString(env.String()),
+		C.CString(software), C.CString(env.String()), C.CString(paste.String()),
 	}
 	defer func() {
 		for _, s := range strs {
@@ -58,6 +64,10 @@ func LoadApp(cfg AppConfig) (*App, error) {
 		multithread:     cbool(cfg.Multithread),
 		multiprocess:    cbool(cfg.Multiprocess),
 		has_script_name: cbool(cfg.ScriptName != ""),
+		paste_global:    strs[5],
+		paste:           cbool(cfg.Paste),
+		npaste_global:   C.int(len(cfg.PasteGlobalConf)),
+		paste_logging:   cbool(cfg.PasteLogging),
 	}
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()

@@ -125,13 +125,70 @@ def import_app(module):
     return app
 
 
-def load_app(spec, env):
-    """Apply raw_env, import the app: (app, script_name, msg, traceback)."""
+def paste_global_conf(raw):
+    """gunicorn Config.paste_global_conf: --paste-global KEY=VALUE entries
+    as a dict; a backslash escapes an "=" in the key or the value."""
+    import re
+    conf = {}
+    for s in raw:
+        try:
+            k, v = re.split(r"(?<!\\)=", s, maxsplit=1)
+        except ValueError:
+            # gunicorn raises RuntimeError with these words; the traceback
+            # would only show this module, so it is left out.
+            raise AppImportError("environment setting %r invalid" % s)
+        conf[k.replace("\\=", "=")] = v.replace("\\=", "=")
+    return conf
+
+
+def load_pasteapp(config_uri, raw_global_conf, logging_config):
+    """gunicorn's --paste (20.1 and 23 alike): WSGIApplication.load_pasteapp
+    and pasterapp.get_wsgi_app. config_uri is the absolute ini path with an
+    optional "#app_section" that PasteDeploy reads as the app's name."""
+    defaults = paste_global_conf(raw_global_conf)
+    try:
+        from paste.deploy import loadapp
+    except ImportError as e:
+        raise AppImportError(
+            "--paste needs PasteDeploy, which cannot be imported (%s); "
+            "install Debian's python3-pastedeploy" % e)
+    if logging_config:
+        _paste_logging(config_uri.split("#")[0])
+    if ":" not in config_uri:
+        config_uri = "config:%s" % config_uri
+    return loadapp(config_uri, name=None, relative_to=os.getcwd(),
+                   global_conf=defaults)
+
+
+def _paste_logging(config_file):
+    # gunicorn's WSGIApplication.init makes an ini with a [loggers] section
+    # its logconfig, which glogging.Logger.setup passes to fileConfig. The
+    # server's own log lines are Go's, so here it configures the app's
+    # Python logging only, in the worker, before the app is loaded.
+    import configparser
+    parser = configparser.ConfigParser()
+    parser.read([config_file])
+    if not parser.has_section("loggers"):
+        return
+    import logging.config
+    logging.config.fileConfig(
+        config_file,
+        defaults={"__file__": config_file,
+                  "here": os.path.dirname(config_file)},
+        disable_existing_loggers=False)
+
+
+def load_app(spec, env, paste=None, paste_logging=False):
+    """Apply raw_env, import the app: (app, script_name, msg, traceback).
+    paste is None for an APP_MODULE spec, else the --paste-global entries
+    and spec is a PasteDeploy config URI."""
     # gunicorn workers/base.py init_process: cfg.env goes into os.environ.
     for k, v in env.items():
         os.environ[k] = v
     script_name = os.environ.get("SCRIPT_NAME", "")
     try:
+        if paste is not None:
+            return (load_pasteapp(spec, paste, paste_logging), script_name, "", "")
         return (import_app(spec), script_name, "", "")
     except AppImportError as e:
         return (None, script_name, str(e), "")
@@ -139,6 +196,16 @@ def load_app(spec, env):
         import traceback
         msg = "".join(traceback.format_exception_only(type(e), e)).strip()
         return (None, script_name, msg, format_exc(e))
+
+
+def flush_stdio():
+    """Flush sys.stdout and sys.stderr, as the interpreter's finalization
+    does when a gunicorn worker exits (narwhal's exits without it)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
 
 
 def format_exc(exc):

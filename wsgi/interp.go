@@ -130,6 +130,20 @@ func DumpStacks() string {
 	return takeString(C.pyshim_dump_stacks())
 }
 
+// FlushStdio flushes Python's sys.stdout and sys.stderr, as the
+// interpreter's finalization does when a gunicorn worker exits; narwhal's
+// processes exit without Py_Finalize, so a block-buffered stdout (a file or
+// pipe, --capture-output) would lose what print() left in it. Like
+// DumpStacks it waits for the GIL; a no-op before Init.
+func FlushStdio() {
+	if !running() {
+		return
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	C.pyshim_flush_stdio()
+}
+
 // takeString converts and frees a malloc'd C string.
 func takeString(s *C.char) string {
 	if s == nil {

@@ -197,6 +197,20 @@ static PyObject *env_dict(const char *p, int n)
 	return d;
 }
 
+// str_list builds [s, ...] from n NUL-terminated strings.
+static PyObject *str_list(const char *p, int n)
+{
+	PyObject *l = PyList_New(0);
+	for (int i = 0; l && i < n; i++) {
+		PyObject *s = PyUnicode_DecodeFSDefault(p);
+		p += strlen(p) + 1;
+		if (s == NULL || PyList_Append(l, s) < 0)
+			Py_CLEAR(l);
+		Py_XDECREF(s);
+	}
+	return l;
+}
+
 // app_from_result turns _narwhal.load_app's (app, script_name, msg, tb)
 // into a pyshim_app.
 static pyshim_app *app_from_result(const pyshim_app_cfg *cfg, PyObject *res, char **msg,
@@ -239,9 +253,14 @@ pyshim_app *pyshim_app_load(const pyshim_app_cfg *cfg, char **msg, char **tb)
 	PyGILState_STATE g = PyGILState_Ensure();
 	pyshim_app *a = NULL;
 	PyObject *env = env_dict(cfg->env, cfg->nenv);
-	PyObject *res = env ? PyObject_CallMethod(shim_boot, "load_app", "sO", cfg->spec, env)
-			    : NULL;
+	// paste: None for an APP_MODULE, else the --paste-global entries.
+	PyObject *paste = cfg->paste ? str_list(cfg->paste_global, cfg->npaste_global)
+				     : Py_NewRef(Py_None);
+	PyObject *res = env && paste ? PyObject_CallMethod(shim_boot, "load_app", "sOOi", cfg->spec,
+							   env, paste, cfg->paste_logging)
+				     : NULL;
 	Py_XDECREF(env);
+	Py_XDECREF(paste);
 	if (res == NULL) {
 		*msg = shim_exc_dup();
 		*tb = NULL;
@@ -371,6 +390,16 @@ char *pyshim_dump_stacks(void)
 	Py_XDECREF(s);
 	PyGILState_Release(g);
 	return out;
+}
+
+void pyshim_flush_stdio(void)
+{
+	PyGILState_STATE g = PyGILState_Ensure();
+	PyObject *r = PyObject_CallMethod(shim_boot, "flush_stdio", NULL);
+	if (r == NULL)
+		PyErr_Clear();
+	Py_XDECREF(r);
+	PyGILState_Release(g);
 }
 
 void shim_log(const char *msg, const char *what, size_t what_len)

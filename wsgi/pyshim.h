@@ -65,10 +65,14 @@ int pyshim_init(const char *program, const char *chdir, const char *pythonpath,
 char *pyshim_executable(void);
 
 // pyshim_app_cfg carries AppConfig. env is nenv (key, value) pairs of
-// NUL-terminated strings laid end to end.
+// NUL-terminated strings laid end to end; when paste is set, spec is a
+// PasteDeploy config URI and paste_global is npaste_global NUL-terminated
+// "KEY=VALUE" strings laid end to end.
 typedef struct {
 	const char *spec, *url_scheme, *script_name, *server_software, *env;
 	int nenv, multithread, multiprocess, has_script_name;
+	const char *paste_global;
+	int paste, npaste_global, paste_logging;
 } pyshim_app_cfg;
 
 // pyshim_app_load imports the app (taking the GIL itself). On failure it
@@ -98,5 +102,8 @@ char *pyshim_thread_stack(pyshim_thread *t);
 
 // pyshim_dump_stacks returns every Python thread's stack (malloc'd).
 char *pyshim_dump_stacks(void);
+
+// pyshim_flush_stdio flushes sys.stdout and sys.stderr (taking the GIL).
+void pyshim_flush_stdio(void);
 
 #endif

@@ -39,3 +39,6 @@ func (t *Thread) Stack() string { return "" }
 
 // DumpStacks returns "": there are no Python threads.
 func DumpStacks() string { return "" }
+
+// FlushStdio does nothing: there is no interpreter.
+func FlushStdio() {}
