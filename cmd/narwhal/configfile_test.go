@@ -205,7 +205,7 @@ func TestConfigFileCheckConfig(t *testing.T) {
 		want string
 	}{
 		{"basic.py", 0, ""},
-		{"hooks.py", 1, "setting post_fork, set in the config file, is not supported by narwhal yet"},
+		{"hooks.py", 0, ""},
 		{"notcallable.py", 1, "Value is not callable: 3"},
 	} {
 		t.Run(tc.file, func(t *testing.T) {

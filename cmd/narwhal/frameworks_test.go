@@ -2,14 +2,13 @@ package main
 
 import (
 	"io"
-	"net/http"
 	"strings"
 	"testing"
 )
 
 // Real framework apps from Debian's packages, each also served wrapped in
 // wsgiref's validator (warnings are errors there), so a PEP 3333 violation
-// shows as a 500.
+// shows as a 500; under every worker class.
 func TestFrameworks(t *testing.T) {
 	type check struct {
 		method, path, form, want string
@@ -39,32 +38,34 @@ func TestFrameworks(t *testing.T) {
 		{"bodies", "app", []check{{"POST", "/readline", "a=1\nb=2\n", " 2 b''"}}},
 		{"stream", "app", []check{{"GET", "/gen", "", "aaaa"}, {"GET", "/write", "", "written returned"}}},
 	}
-	for _, app := range apps {
-		for _, validated := range []bool{false, true} {
-			spec := app.module + ":" + app.attr
-			if validated {
-				spec = "validated:wrap('" + app.module + "', '" + app.attr + "')"
+	forEachClass(t, func(t *testing.T, class []string) {
+		for _, app := range apps {
+			for _, validated := range []bool{false, true} {
+				spec := app.module + ":" + app.attr
+				if validated {
+					spec = "validated:wrap('" + app.module + "', '" + app.attr + "')"
+				}
+				t.Run(spec, func(t *testing.T) {
+					s := start(t, withClass(class, spec)...)
+					for _, c := range app.checks {
+						var status int
+						var body string
+						if c.method == "POST" {
+							status, body = post(t, s.URL(c.path), c.form)
+						} else {
+							status, body = get(t, s.URL(c.path))
+						}
+						if status >= 400 || !strings.Contains(strings.ReplaceAll(body, `": `, `":`), strings.ReplaceAll(c.want, `": `, `":`)) {
+							t.Fatalf("%s %s: %d %.300q, want %q\n%s", c.method, c.path, status, body, c.want, s.Log())
+						}
+					}
+					if strings.Contains(s.Log(), "Traceback") {
+						t.Fatalf("errors logged:\n%s", s.Log())
+					}
+				})
 			}
-			t.Run(spec, func(t *testing.T) {
-				s := start(t, spec)
-				for _, c := range app.checks {
-					var status int
-					var body string
-					if c.method == "POST" {
-						status, body = post(t, s.URL(c.path), c.form)
-					} else {
-						status, body = get(t, s.URL(c.path))
-					}
-					if status >= 400 || !strings.Contains(strings.ReplaceAll(body, `": `, `":`), strings.ReplaceAll(c.want, `": `, `":`)) {
-						t.Fatalf("%s %s: %d %.300q, want %q\n%s", c.method, c.path, status, body, c.want, s.Log())
-					}
-				}
-				if strings.Contains(s.Log(), "Traceback") {
-					t.Fatalf("errors logged:\n%s", s.Log())
-				}
-			})
 		}
-	}
+	})
 }
 
 func post(t *testing.T, u, form string) (int, string) {
@@ -73,7 +74,7 @@ func post(t *testing.T, u, form string) (int, string) {
 	if strings.Contains(form, "\n") {
 		ctype = "text/plain"
 	}
-	resp, err := http.Post(u, ctype, strings.NewReader(form))
+	resp, err := testClient(t).Post(u, ctype, strings.NewReader(form))
 	if err != nil {
 		t.Fatalf("POST %s: %v", u, err)
 	}

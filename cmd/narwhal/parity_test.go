@@ -43,74 +43,102 @@ var parityIgnored = map[string]string{
 	"_types":          "compared separately, without the server-specific class names below",
 }
 
-// parityJustified lists the values narwhal deliberately gives differently.
-var parityJustified = map[string]struct {
+// parityDiff is a value narwhal deliberately gives differently, and why.
+type parityDiff struct {
 	narwhal, gunicorn any
 	why               string
-}{
+}
+
+// parityJustified lists the values narwhal deliberately gives differently.
+var parityJustified = map[string]parityDiff{
 	"HTTP_X_SPACES": {"padded", "padded   ", "RFC 9112 §5.1: whitespace around a field value is not part of it; Debian's gunicorn 20.1 keeps trailing whitespace"},
 }
 
 // parityTypesIgnored: the same protocol, implemented by different classes.
 var parityTypesIgnored = map[string]bool{"wsgi.input": true, "wsgi.errors": true, "wsgi.file_wrapper": true, "gunicorn.socket": true}
 
+// parityByClass lists the values a worker class deliberately gives
+// differently from gunicorn's sync worker, the reference for every class.
+func parityByClass(class []string) map[string]parityDiff {
+	if wantMultithread(class) {
+		return map[string]parityDiff{
+			"wsgi.multithread": {true, false, "this class runs requests concurrently, gunicorn's sync worker does not (its gthread and gevent workers say true too)"},
+		}
+	}
+	return nil
+}
+
+// TestParityWithGunicorn sends each request to Debian's gunicorn (sync
+// worker) once and to narwhal under every worker class, and compares the
+// environs the app saw.
 func TestParityWithGunicorn(t *testing.T) {
 	gunicorn, err := exec.LookPath("gunicorn")
 	if err != nil {
 		t.Fatal("gunicorn (Debian package) not installed: run scripts/deps.sh")
 	}
-	ours := start(t, "environ_echo:app")
 	theirs, err := startBinary(t, gunicorn, "-b", "127.0.0.1:0", "--pythonpath", appsDir(), "environ_echo:app")
 	if err != nil {
 		t.Fatalf("gunicorn: %v\n%s", err, theirs.Log())
 	}
-	for _, req := range parityRequests {
-		name := strings.SplitN(req, "\r\n", 2)[0]
-		t.Run(name, func(t *testing.T) {
-			a, b := parityEnviron(t, ours, req), parityEnviron(t, theirs, req)
-			if a == nil || b == nil {
-				if (a == nil) != (b == nil) {
-					t.Fatalf("only one server answered 200: narwhal %v, gunicorn %v", a != nil, b != nil)
-				}
-				return
-			}
-			keys := map[string]bool{}
-			for k := range a {
-				keys[k] = true
-			}
-			for k := range b {
-				keys[k] = true
-			}
-			var sorted []string
-			for k := range keys {
-				sorted = append(sorted, k)
-			}
-			sort.Strings(sorted)
-			for _, k := range sorted {
-				if _, skip := parityIgnored[k]; skip {
-					continue
-				}
-				if parityTypesIgnored[k] {
-					if (a[k] == nil) != (b[k] == nil) {
-						t.Errorf("%s: present in narwhal %v, gunicorn %v", k, a[k] != nil, b[k] != nil)
-					}
-					continue
-				}
-				if j, ok := parityJustified[k]; ok && reflect.DeepEqual(a[k], j.narwhal) && reflect.DeepEqual(b[k], j.gunicorn) {
-					continue
-				}
-				if !reflect.DeepEqual(a[k], b[k]) {
-					t.Errorf("%s: narwhal %#v, gunicorn %#v", k, a[k], b[k])
-				}
-			}
-			ta, tb := a["_types"].(map[string]any), b["_types"].(map[string]any)
-			for k, v := range tb {
-				if !parityTypesIgnored[k] && ta[k] != nil && ta[k] != v {
-					t.Errorf("type of %s: narwhal %v, gunicorn %v", k, ta[k], v)
-				}
-			}
-		})
+	// gunicorn's answers do not depend on narwhal's class: asked once.
+	gunicornEnv := make([]map[string]any, len(parityRequests))
+	for i, req := range parityRequests {
+		gunicornEnv[i] = parityEnviron(t, theirs, req)
 	}
+	forEachClass(t, func(t *testing.T, class []string) {
+		ours := start(t, withClass(class, "environ_echo:app")...)
+		byClass := parityByClass(class)
+		for i, req := range parityRequests {
+			name := strings.SplitN(req, "\r\n", 2)[0]
+			t.Run(name, func(t *testing.T) {
+				a, b := parityEnviron(t, ours, req), gunicornEnv[i]
+				if a == nil || b == nil {
+					if (a == nil) != (b == nil) {
+						t.Fatalf("only one server answered 200: narwhal %v, gunicorn %v", a != nil, b != nil)
+					}
+					return
+				}
+				keys := map[string]bool{}
+				for k := range a {
+					keys[k] = true
+				}
+				for k := range b {
+					keys[k] = true
+				}
+				var sorted []string
+				for k := range keys {
+					sorted = append(sorted, k)
+				}
+				sort.Strings(sorted)
+				for _, k := range sorted {
+					if _, skip := parityIgnored[k]; skip {
+						continue
+					}
+					if parityTypesIgnored[k] {
+						if (a[k] == nil) != (b[k] == nil) {
+							t.Errorf("%s: present in narwhal %v, gunicorn %v", k, a[k] != nil, b[k] != nil)
+						}
+						continue
+					}
+					if j, ok := parityJustified[k]; ok && reflect.DeepEqual(a[k], j.narwhal) && reflect.DeepEqual(b[k], j.gunicorn) {
+						continue
+					}
+					if j, ok := byClass[k]; ok && reflect.DeepEqual(a[k], j.narwhal) && reflect.DeepEqual(b[k], j.gunicorn) {
+						continue
+					}
+					if !reflect.DeepEqual(a[k], b[k]) {
+						t.Errorf("%s: narwhal %#v, gunicorn %#v", k, a[k], b[k])
+					}
+				}
+				ta, tb := a["_types"].(map[string]any), b["_types"].(map[string]any)
+				for k, v := range tb {
+					if !parityTypesIgnored[k] && ta[k] != nil && ta[k] != v {
+						t.Errorf("type of %s: narwhal %v, gunicorn %v", k, ta[k], v)
+					}
+				}
+			})
+		}
+	})
 }
 
 // parityEnviron returns the environ the app saw, or nil for a non-200 answer.

@@ -1,4 +1,4 @@
-"""TestConfigFileCheckConfig: a server hook, not supported by narwhal yet."""
+"""TestConfigFileCheckConfig: a valid server hook passes --check-config."""
 wsgi_app = "hello:app"
 
 
