@@ -86,7 +86,8 @@ func (c *conn) onTraffic() gnet.Action {
 	if len(data) > 0 && !c.gotInput.Load() && !c.proxyPending {
 		c.gotInput.Store(true) // a PROXY header alone is not a request (proxyHeader)
 	}
-	if len(data) > 0 && !c.lastReq && !c.closing {
+	// After a request that asked to close, only its own body may follow.
+	if len(data) > 0 && (!c.lastReq || c.recv != nil) && !c.closing {
 		c.input(data)
 	}
 	for {

@@ -461,3 +461,42 @@ func TestKeepaliveCountsIdlenessNotAge(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestCloseRequestBodyArrivesLater is a request that asks to close whose
+// body comes in later reads: it must still be received and answered
+// (found by bench/'s upload cell: 64 KiB with Connection: close hung).
+func TestCloseRequestBodyArrivesLater(t *testing.T) {
+	echoLen := HandlerFunc(func(ex *Exchange) {
+		b, _ := io.ReadAll(ex.Body.Reader())
+		msg := []byte(fmt.Sprint(len(b)))
+		ex.WriteHead(200, []byte("200 OK"), nil, int64(len(msg)), false)
+		ex.Write(msg)
+		ex.Finish()
+	})
+	_, addr := startServer(t, Config{}, echoLen)
+	for _, chunked := range []bool{false, true} {
+		c, br := dial(t, addr)
+		body := strings.Repeat("b", 256<<10)
+		if chunked {
+			fmt.Fprintf(c, "POST /up HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n")
+		} else {
+			fmt.Fprintf(c, "POST /up HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: %d\r\n\r\n", len(body))
+		}
+		time.Sleep(50 * time.Millisecond) // the head is parsed before the body arrives
+		for i := 0; i < len(body); i += 16 << 10 {
+			part := body[i : i+16<<10]
+			if chunked {
+				fmt.Fprintf(c, "%x\r\n%s\r\n", len(part), part)
+			} else {
+				io.WriteString(c, part)
+			}
+		}
+		if chunked {
+			io.WriteString(c, "0\r\n\r\n")
+		}
+		if _, got := readResp(t, br, "POST"); got != fmt.Sprint(len(body)) {
+			t.Fatalf("chunked=%v: got %q", chunked, got)
+		}
+		c.Close()
+	}
+}
