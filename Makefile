@@ -12,8 +12,11 @@ APP       ?= hello:app
 FUZZTIME  ?= 30s
 # Packages without cgo run under the race detector.
 PUREGO    := ./eventloop/... ./config/...
+# More flags for the side-by-side matrix (bench/matrix_test.go), e.g.
+# MATRIX_FLAGS='-matrix.apps=^hello$$ -matrix.servers=narwhal|gunicorn'.
+MATRIX_FLAGS ?=
 
-.PHONY: all deps build run test vet bench fuzz clean
+.PHONY: all deps build run test vet bench bench-matrix bench-quick fuzz clean
 
 all: build
 
@@ -34,9 +37,21 @@ test: build vet
 	$(GO) test -race -count=1 $(PUREGO)
 	$(GO) test -count=1 $$($(GO) list ./... | grep -v -e /eventloop -e /config)
 
+# Micro-benchmarks, the macro Benchmark* functions of bench/, then the
+# side-by-side matrix against gunicorn, uWSGI, waitress and Go net/http
+# (about 45 minutes): results in bench/results/latest.{md,json,*.png}.
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./eventloop/... ./wsgi/...
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./bench/
+	$(MAKE) --no-print-directory bench-matrix
+
+bench-matrix: build
+	$(GO) test -run '^TestMatrix$$' -count=1 -v -timeout 3h ./bench/ -args -matrix=full $(MATRIX_FLAGS)
+
+# The matrix's smoke test, 2-3 minutes: every server must answer every
+# app correctly; the numbers (bench/results/quick.*) are not judged.
+bench-quick: build
+	$(GO) test -run '^TestMatrix$$' -count=1 -v -timeout 20m ./bench/ -args -matrix=quick $(MATRIX_FLAGS)
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./eventloop/http1/

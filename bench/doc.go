@@ -1,8 +1,15 @@
-// Package bench holds narwhal's black-box load benchmarks: Go Benchmark*
-// functions that start real servers as separate processes on loopback, drive
-// them with wrk, and report requests per second for narwhal and its peer from
-// the same run, so the ratio survives a noisy shared machine.
+// Package bench holds narwhal's black-box load benchmarks: programs that
+// start real servers as separate processes on loopback, drive them with wrk,
+// and report narwhal's figures next to its peers' from the same run, so the
+// ratio survives a noisy shared machine.
 //
-// Run them with `make bench`; each wrk run is bounded by BENCH_DURATION
-// (default 5s) and only targets 127.0.0.1.
+// Two kinds live here. The Benchmark* functions each compare narwhal with
+// one peer on one scenario (BENCH_DURATION per wrk run, default 5s).
+// TestMatrix, which runs only with -matrix=quick or -matrix=full, is the
+// side-by-side matrix of issue 8: narwhal's worker classes, gunicorn,
+// uWSGI, waitress and a Go net/http ceiling (bench/ceiling), 2 workers
+// each, on the example apps of Apps under the loads of each App; it writes
+// JSON, Markdown and PNG charts to bench/results. README.md says how to
+// run both. Everything only targets 127.0.0.1 and every server is killed,
+// with its whole process group, before the run ends.
 package bench

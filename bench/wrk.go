@@ -3,15 +3,16 @@ package bench
 import (
 	"bufio"
 	"context"
+	_ "embed"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -20,74 +21,155 @@ import (
 type WrkResult struct {
 	RPS          float64
 	Requests     int64
-	SocketErrors int64
-	Non2xx       int64
+	Bytes        int64
+	SocketErrors int64 // connect + read + write + timeout
+	Non2xx       int64 // wrk's "Non-2xx or 3xx responses"
 	P50, P99     time.Duration
+	P999, Max    time.Duration
+	Elapsed      time.Duration // as wrk measured the run
+	CPU          time.Duration // wrk's own user + system time
 }
 
-var (
-	reRPS     = regexp.MustCompile(`Requests/sec:\s+([\d.]+)`)
-	reReqs    = regexp.MustCompile(`(\d+) requests in`)
-	reSockErr = regexp.MustCompile(`Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)`)
-	reNon2xx  = regexp.MustCompile(`Non-2xx or 3xx responses: (\d+)`)
-	reLatency = regexp.MustCompile(`(?m)^\s+(50|99)%\s+([\d.]+)(us|ms|s)`)
-)
+// WrkSpec is one wrk run. Zero values mean: one thread, BENCH_DURATION,
+// no script, no extra headers.
+type WrkSpec struct {
+	URL        string // loopback only
+	Conns      int
+	Threads    int
+	Duration   time.Duration // rounded up to whole seconds, as wrk takes it
+	Script     string        // a Lua file of bench/lua, or ""
+	ScriptArgs []string
+	Headers    []string // "Name: value", one -H each
+}
 
-// duration is each wrk run's length: BENCH_DURATION, default 5s.
-func duration() string {
-	if d := os.Getenv("BENCH_DURATION"); d != "" {
+// reportLua is appended to every script: it prints the summary line that
+// parseWrk reads (wrk's text report has no p99.9).
+//
+//go:embed lua/report.lua
+var reportLua []byte
+
+// duration is each wrk run's length for the Benchmark functions:
+// BENCH_DURATION, default 5s.
+func duration() time.Duration {
+	if d, err := time.ParseDuration(os.Getenv("BENCH_DURATION")); err == nil && d > 0 {
 		return d
 	}
-	return "5s"
+	return 5 * time.Second
 }
 
-// Wrk runs wrk against a loopback URL and parses its report.
+// Wrk runs wrk against a loopback URL for BENCH_DURATION with one thread and
+// returns what it measured; any failure fails t.
 func Wrk(t testing.TB, url string, conns int, script string, scriptArgs ...string) WrkResult {
 	t.Helper()
-	if !strings.HasPrefix(url, "http://127.0.0.1:") && !strings.HasPrefix(url, "http://[::1]:") {
-		t.Fatalf("refusing to load anything but loopback: %s", url)
-	}
-	args := []string{"-t1", "-c" + strconv.Itoa(conns), "-d" + duration(), "--latency"}
-	if script != "" {
-		args = append(args, "-s", script)
-	}
-	args = append(args, url)
-	if len(scriptArgs) > 0 {
-		args = append(append(args, "--"), scriptArgs...)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, "wrk", args...).CombinedOutput()
+	r, err := RunWrk(context.Background(), WrkSpec{URL: url, Conns: conns, Script: script, ScriptArgs: scriptArgs})
 	if err != nil {
-		t.Fatalf("wrk %v: %v\n%s", args, err, out)
-	}
-	s := string(out)
-	var r WrkResult
-	if m := reRPS.FindStringSubmatch(s); m != nil {
-		r.RPS, _ = strconv.ParseFloat(m[1], 64)
-	}
-	if m := reReqs.FindStringSubmatch(s); m != nil {
-		r.Requests, _ = strconv.ParseInt(m[1], 10, 64)
-	}
-	if m := reSockErr.FindStringSubmatch(s); m != nil {
-		for _, v := range m[1:] {
-			n, _ := strconv.ParseInt(v, 10, 64)
-			r.SocketErrors += n
-		}
-	}
-	if m := reNon2xx.FindStringSubmatch(s); m != nil {
-		r.Non2xx, _ = strconv.ParseInt(m[1], 10, 64)
-	}
-	for _, m := range reLatency.FindAllStringSubmatch(s, -1) {
-		v, _ := strconv.ParseFloat(m[2], 64)
-		d := time.Duration(v * float64(map[string]time.Duration{"us": time.Microsecond, "ms": time.Millisecond, "s": time.Second}[m[3]]))
-		if m[1] == "50" {
-			r.P50 = d
-		} else {
-			r.P99 = d
-		}
+		t.Fatal(err)
 	}
 	return r
+}
+
+// RunWrk runs one wrk process and parses its summary line. It refuses any
+// URL that is not loopback, and kills wrk if it outlives its duration by a
+// minute or ctx ends.
+func RunWrk(ctx context.Context, s WrkSpec) (WrkResult, error) {
+	if !strings.HasPrefix(s.URL, "http://127.0.0.1:") && !strings.HasPrefix(s.URL, "http://[::1]:") {
+		return WrkResult{}, fmt.Errorf("refusing to load anything but loopback: %s", s.URL)
+	}
+	if s.Threads <= 0 {
+		s.Threads = 1
+	}
+	if s.Duration <= 0 {
+		s.Duration = duration()
+	}
+	secs := int((s.Duration + time.Second - 1) / time.Second)
+	script, err := withReport(s.Script)
+	if err != nil {
+		return WrkResult{}, err
+	}
+	defer os.Remove(script)
+	args := []string{"-t" + strconv.Itoa(s.Threads), "-c" + strconv.Itoa(s.Conns), "-d" + strconv.Itoa(secs) + "s", "-s", script}
+	for _, h := range s.Headers {
+		args = append(args, "-H", h)
+	}
+	args = append(args, s.URL)
+	if len(s.ScriptArgs) > 0 {
+		args = append(append(args, "--"), s.ScriptArgs...)
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Duration(secs)*time.Second+time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "wrk", args...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return WrkResult{}, fmt.Errorf("wrk %v: %w\n%s", args, err, out)
+	}
+	r, err := parseWrk(string(out))
+	if err != nil {
+		return r, fmt.Errorf("wrk %v: %w\n%s", args, err, out)
+	}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		r.CPU = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	return r, nil
+}
+
+// withReport writes script (if any) followed by report.lua to a temporary
+// file, since wrk takes a single -s.
+func withReport(script string) (string, error) {
+	var src []byte
+	if script != "" {
+		b, err := os.ReadFile(script)
+		if err != nil {
+			return "", err
+		}
+		src = append(b, '\n')
+	}
+	f, err := os.CreateTemp("", "wrk-*.lua")
+	if err != nil {
+		return "", err
+	}
+	_, err = f.Write(append(src, reportLua...))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return f.Name(), err
+}
+
+// parseWrk reads the "narwhal-wrk key=value ..." line that report.lua prints.
+func parseWrk(out string) (WrkResult, error) {
+	var line string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "narwhal-wrk ") {
+			line = l
+		}
+	}
+	if line == "" {
+		return WrkResult{}, fmt.Errorf("no summary line from report.lua")
+	}
+	v := map[string]int64{}
+	for _, kv := range strings.Fields(line)[1:] {
+		k, val, _ := strings.Cut(kv, "=")
+		n, err := strconv.ParseInt(val, 10, 64)
+		if err != nil {
+			return WrkResult{}, fmt.Errorf("summary %q: %w", kv, err)
+		}
+		v[k] = n
+	}
+	us := func(k string) time.Duration { return time.Duration(v[k]) * time.Microsecond }
+	r := WrkResult{
+		Requests:     v["requests"],
+		Bytes:        v["bytes"],
+		SocketErrors: v["connect"] + v["read"] + v["write"] + v["timeout"],
+		Non2xx:       v["status"],
+		P50:          us("p50_us"),
+		P99:          us("p99_us"),
+		P999:         us("p999_us"),
+		Max:          us("max_us"),
+		Elapsed:      us("duration_us"),
+	}
+	if r.Elapsed > 0 {
+		r.RPS = float64(r.Requests) / r.Elapsed.Seconds()
+	}
+	return r, nil
 }
 
 // Process is a server started for a benchmark; it is killed at cleanup.

@@ -8,6 +8,7 @@ pkgs=(
   python3-flask python3-django python3-falcon python3-bottle python3-gevent
   python3-requests python3-pastedeploy gunicorn python3-waitress
   uwsgi-core uwsgi-plugin-python3 wrk
+  gnuplot-nox  # bench/: the side-by-side matrix's PNG charts
   systemd python3-yaml  # deploy/ tests: systemd-socket-activate, YAML manifests
 )
 missing=()
