@@ -11,8 +11,8 @@ import "C"
 import (
 	_ "embed"
 	"errors"
+	"os"
 	"runtime"
-	"runtime/cgo"
 	"sync"
 	"time"
 	"unsafe"
@@ -40,21 +40,23 @@ type HubTask interface {
 // gevent-like worker class. Up to lanes requests run at once; more wait in
 // a FIFO. Create it and Run it on the goroutine that called Init (it reuses
 // that thread's Python thread state); Submit and Stop are safe anywhere.
+// Finished requests are delivered by a goroutine of the Hub's own, so the
+// hub thread never calls into Go per request (pyshim_hub.h says why).
 type Hub struct {
-	c     *C.pyshim_hub
-	h     cgo.Handle
-	efd   int
-	lanes []*Thread
-	tasks []HubTask
+	c       *C.pyshim_hub
+	readyFD int
+	doneFD  int
+	done    *os.File // doneFD, read through Go's netpoller (never call its Fd)
+	lanes   []*Thread
+	tasks   []HubTask
 
 	mu       sync.Mutex
 	free     []int
-	ready    []int
 	pending  []HubTask
 	stopping bool
-	// signaled: the eventfd was written and the hub has not yet found the
-	// ready queue empty since, so another write would only cost a syscall.
-	signaled bool
+
+	quit     chan struct{} // Run has returned: deliver what is left and stop
+	finished chan struct{} // the delivering goroutine has stopped
 }
 
 // PatchGevent imports gevent and monkey-patches the standard library, so
@@ -76,13 +78,18 @@ func (a *App) NewHub(lanes int) (*Hub, error) {
 	if lanes < 1 {
 		lanes = 1
 	}
-	efd, err := unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC)
+	ready, err := unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC)
 	if err != nil {
 		return nil, err
 	}
-	h := &Hub{efd: efd}
-	h.h = cgo.NewHandle(h)
-	h.c = C.pyshim_hub_new(C.int(lanes), C.uintptr_t(h.h))
+	done, err := unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC)
+	if err != nil {
+		unix.Close(ready)
+		return nil, err
+	}
+	h := &Hub{readyFD: ready, doneFD: done, done: os.NewFile(uintptr(done), "hub-done"),
+		quit: make(chan struct{}), finished: make(chan struct{})}
+	h.c = C.pyshim_hub_new(C.int(lanes), C.int(ready), C.int(done))
 	if h.c == nil {
 		h.close()
 		return nil, errors.New("wsgi: out of memory for the hub")
@@ -98,6 +105,7 @@ func (a *App) NewHub(lanes int) (*Hub, error) {
 		h.free = append(h.free, i)
 	}
 	h.tasks = make([]HubTask, lanes)
+	go h.deliver()
 	return h, nil
 }
 
@@ -113,8 +121,11 @@ func (h *Hub) Run(beat *int64, beatEvery, requestTimeout time.Duration) error {
 	defer C.free(unsafe.Pointer(src))
 	var cerr *C.char
 	// beat points into a shared mapping, not Go memory: C may keep it.
-	rc := C.pyshim_hub_run(h.c, C.int(h.efd), (*C.int64_t)(unsafe.Pointer(beat)),
+	rc := C.pyshim_hub_run(h.c, (*C.int64_t)(unsafe.Pointer(beat)),
 		C.int(beatEvery/time.Millisecond), C.double(requestTimeout.Seconds()), src, &cerr)
+	close(h.quit)
+	h.wakeDeliver()
+	<-h.finished
 	h.close()
 	if rc != 0 {
 		return errors.New("wsgi: hub: " + takeString(cerr))
@@ -130,28 +141,24 @@ func (h *Hub) Submit(t HubTask) {
 		t.Done(ErrStopped)
 		return
 	}
-	if n := len(h.free); n > 0 {
-		i := h.free[n-1]
-		h.free = h.free[:n-1]
-		err := h.load(i, t)
-		if err != nil {
-			h.free = append(h.free, i)
-		} else {
-			h.ready = append(h.ready, i)
-		}
-		wake := err == nil && h.wakeLocked()
+	n := len(h.free)
+	if n == 0 {
+		h.pending = append(h.pending, t)
 		h.mu.Unlock()
-		if err != nil {
-			t.Done(err)
-			return
-		}
-		if wake {
-			h.signal()
-		}
 		return
 	}
-	h.pending = append(h.pending, t)
+	i := h.free[n-1]
+	h.free = h.free[:n-1]
+	err := h.load(i, t)
+	if err != nil {
+		h.free = append(h.free, i)
+	}
 	h.mu.Unlock()
+	if err != nil {
+		t.Done(err)
+		return
+	}
+	C.pyshim_hub_push_ready(h.c, C.int(i))
 }
 
 // Stop makes Run return once the started requests finish; queued ones end
@@ -165,7 +172,7 @@ func (h *Hub) Stop() {
 	for _, t := range pending {
 		t.Done(ErrStopped)
 	}
-	h.signal()
+	C.pyshim_hub_stop(h.c)
 }
 
 // load puts t into lane i (h.mu held); the caller queues the lane.
@@ -188,20 +195,71 @@ func (h *Hub) load(i int, t HubTask) error {
 	return nil
 }
 
-// wakeLocked reports whether the hub must be woken for newly ready work
-// (h.mu held).
-func (h *Hub) wakeLocked() bool {
-	if h.signaled {
-		return false
+// deliver hands finished requests to their tasks: what C left in the lane
+// goes to the Sink, then the lane takes the next queued request.
+func (h *Hub) deliver() {
+	defer close(h.finished)
+	var lanes, rcs [64]C.int
+	var b [8]byte
+	for {
+		n := int(C.pyshim_hub_pop_done(h.c, &lanes[0], &rcs[0], C.int(len(lanes))))
+		for k := 0; k < n; k++ {
+			h.finishLane(int(lanes[k]), rcs[k])
+		}
+		if n == len(lanes) {
+			continue
+		}
+		select {
+		case <-h.quit:
+			// Run returned after every greenlet finished: one more pass
+			// above found the last of them.
+			if n == 0 {
+				return
+			}
+			continue
+		default:
+		}
+		if _, err := h.done.Read(b[:]); err != nil {
+			return
+		}
 	}
-	h.signaled = true
-	return true
 }
 
-// signal wakes the hub's event loop.
-func (h *Hub) signal() {
-	var one = [8]byte{1}
-	_, _ = unix.Write(h.efd, one[:])
+func (h *Hub) wakeDeliver() {
+	one := [8]byte{1}
+	_, _ = unix.Write(h.doneFD, one[:])
+}
+
+// finishLane completes lane i's request with pyshim's result rc.
+func (h *Hub) finishLane(i int, rc C.int) {
+	th, t := h.lanes[i], h.tasks[i]
+	err := th.result(rc)
+	if th.pncd {
+		// A panic must not stop the delivering goroutine.
+		err = errSinkPanic
+	}
+	th.endCall()
+	h.tasks[i] = nil
+	t.Done(err)
+
+	for {
+		h.mu.Lock()
+		if len(h.pending) == 0 || h.stopping {
+			h.free = append(h.free, i)
+			h.mu.Unlock()
+			return
+		}
+		next := h.pending[0]
+		h.pending[0] = nil
+		h.pending = h.pending[1:]
+		lerr := h.load(i, next)
+		h.mu.Unlock()
+		if lerr == nil {
+			C.pyshim_hub_push_ready(h.c, C.int(i))
+			return
+		}
+		next.Done(lerr)
+	}
 }
 
 func (h *Hub) close() {
@@ -213,62 +271,11 @@ func (h *Hub) close() {
 		C.pyshim_hub_free(h.c)
 		h.c = nil
 	}
-	if h.efd >= 0 {
-		unix.Close(h.efd)
-		h.efd = -1
+	if h.readyFD >= 0 {
+		unix.Close(h.readyFD)
+		h.readyFD = -1
 	}
-	h.h.Delete()
-}
-
-//export go_hub_take
-func go_hub_take(hh C.uintptr_t) C.int {
-	h := cgo.Handle(hh).Value().(*Hub)
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if len(h.ready) > 0 {
-		i := h.ready[0]
-		h.ready = h.ready[1:]
-		return C.int(i)
-	}
-	h.signaled = false
-	if h.stopping {
-		return -2
-	}
-	return -1
-}
-
-//export go_hub_done
-func go_hub_done(hh C.uintptr_t, lane C.int, rc C.int) C.int {
-	h := cgo.Handle(hh).Value().(*Hub)
-	i := int(lane)
-	th, t := h.lanes[i], h.tasks[i]
-	err := th.result(rc)
-	if th.pncd {
-		// A panic must not unwind through the hub's C frames.
-		err = errSinkPanic
-	}
-	th.endCall()
-	h.tasks[i] = nil
-	t.Done(err)
-
-	// The next queued request runs in this lane and greenlet: no spawn,
-	// no wake-up of the hub.
-	for {
-		h.mu.Lock()
-		if len(h.pending) == 0 || h.stopping {
-			h.free = append(h.free, i)
-			h.mu.Unlock()
-			return 0
-		}
-		next := h.pending[0]
-		h.pending[0] = nil
-		h.pending = h.pending[1:]
-		lerr := h.load(i, next)
-		if lerr == nil {
-			h.mu.Unlock()
-			return 1
-		}
-		h.mu.Unlock()
-		next.Done(lerr)
+	if h.done != nil {
+		h.done.Close()
 	}
 }

@@ -5,15 +5,57 @@
 #include "pyshim_hub.h"
 
 #include <time.h>
+#include <unistd.h>
+
+// ring is a FIFO of ints with a fixed capacity (every lane fits).
+typedef struct {
+	int *v;
+	int cap, head, n;
+} ring;
+
+static int ring_init(ring *r, int cap)
+{
+	r->v = calloc(cap, sizeof *r->v);
+	r->cap = cap;
+	return r->v ? 0 : -1;
+}
+
+static void ring_push(ring *r, int x)
+{
+	r->v[(r->head + r->n) % r->cap] = x;
+	r->n++;
+}
+
+static int ring_pop(ring *r)
+{
+	int x = r->v[r->head];
+	r->head = (r->head + 1) % r->cap;
+	r->n--;
+	return x;
+}
 
 struct pyshim_hub {
-	uintptr_t handle;
 	int nlanes;
 	pyshim_thread **lanes;
 	shim_buf *bufs;   // packed request + body, per lane
 	size_t *bodyoff;  // offset of the in-memory body in bufs[i], or -1
 	int64_t *beat;
+
+	pthread_mutex_t mu; // guards everything below
+	ring ready;         // lanes for the hub
+	ring done;          // finished lanes and their results, for Go
+	ring rcs;
+	int ready_fd, done_fd;
+	int ready_signaled, done_signaled; // an eventfd write is pending
+	int stopping;
 };
+
+static void wake(int fd)
+{
+	uint64_t one = 1;
+	ssize_t n = write(fd, &one, sizeof one);
+	(void)n; // EAGAIN: the counter is already non-zero, the reader wakes anyway
+}
 
 // One hub per process: the Python-visible functions find it here.
 static pyshim_hub *the_hub;
@@ -34,24 +76,63 @@ int pyshim_gevent_patch(char **err)
 	return rc;
 }
 
-pyshim_hub *pyshim_hub_new(int nlanes, uintptr_t handle)
+pyshim_hub *pyshim_hub_new(int nlanes, int ready_fd, int done_fd)
 {
 	pyshim_hub *h = calloc(1, sizeof *h);
 	if (h == NULL)
 		return NULL;
-	h->handle = handle;
 	h->nlanes = nlanes;
+	h->ready_fd = ready_fd;
+	h->done_fd = done_fd;
+	pthread_mutex_init(&h->mu, NULL);
 	h->lanes = calloc(nlanes, sizeof *h->lanes);
 	h->bufs = calloc(nlanes, sizeof *h->bufs);
 	h->bodyoff = calloc(nlanes, sizeof *h->bodyoff);
-	if (!h->lanes || !h->bufs || !h->bodyoff) {
+	if (!h->lanes || !h->bufs || !h->bodyoff || ring_init(&h->ready, nlanes) || ring_init(&h->done, nlanes) ||
+	    ring_init(&h->rcs, nlanes)) {
 		pyshim_hub_free(h);
 		return NULL;
 	}
 	return h;
 }
 
+void pyshim_hub_push_ready(pyshim_hub *h, int i)
+{
+	pthread_mutex_lock(&h->mu);
+	ring_push(&h->ready, i);
+	int signal = !h->ready_signaled;
+	h->ready_signaled = 1;
+	pthread_mutex_unlock(&h->mu);
+	if (signal)
+		wake(h->ready_fd);
+}
+
+void pyshim_hub_stop(pyshim_hub *h)
+{
+	pthread_mutex_lock(&h->mu);
+	h->stopping = 1;
+	h->ready_signaled = 1;
+	pthread_mutex_unlock(&h->mu);
+	wake(h->ready_fd);
+}
+
+int pyshim_hub_pop_done(pyshim_hub *h, int *lanes, int *rcs, int max)
+{
+	pthread_mutex_lock(&h->mu);
+	int n = 0;
+	while (n < max && h->done.n > 0) {
+		lanes[n] = ring_pop(&h->done);
+		rcs[n] = ring_pop(&h->rcs);
+		n++;
+	}
+	if (h->done.n == 0)
+		h->done_signaled = 0; // the next push writes the eventfd again
+	pthread_mutex_unlock(&h->mu);
+	return n;
+}
+
 void pyshim_hub_set_lane(pyshim_hub *h, int i, pyshim_thread *t) { h->lanes[i] = t; }
+
 
 int pyshim_hub_load(pyshim_hub *h, int i, const char *buf, size_t n, const char *body, size_t bn)
 {
@@ -86,18 +167,35 @@ void pyshim_hub_free(pyshim_hub *h)
 	free(h->bufs);
 	free(h->bodyoff);
 	free(h->lanes);
+	free(h->ready.v);
+	free(h->done.v);
+	free(h->rcs.v);
 	if (the_hub == h)
 		the_hub = NULL;
 	free(h);
 }
 
+// hub_take pops the next ready lane: -1 when none (the hub waits on the
+// eventfd again), -2 when stopping.
 static PyObject *hub_take(PyObject *self, PyObject *noargs)
 {
-	return PyLong_FromLong(go_hub_take(the_hub->handle));
+	pyshim_hub *h = the_hub;
+	int lane = -1;
+	pthread_mutex_lock(&h->mu);
+	if (h->ready.n > 0) {
+		lane = ring_pop(&h->ready);
+	} else {
+		h->ready_signaled = 0;
+		if (h->stopping)
+			lane = -2;
+	}
+	pthread_mutex_unlock(&h->mu);
+	return PyLong_FromLong(lane);
 }
 
 // hub_run_lane runs one request in the calling greenlet. The app may switch
-// greenlets while it waits on I/O; this C frame is switched with it.
+// greenlets while it waits on I/O; this C frame is switched with it. The
+// result goes on the done ring, where Go delivers what C left in the lane.
 static PyObject *hub_run_lane(PyObject *self, PyObject *arg)
 {
 	long i = PyLong_AsLong(arg);
@@ -110,11 +208,15 @@ static PyObject *hub_run_lane(PyObject *self, PyObject *arg)
 	const char *buf = h->bufs[i].p;
 	const char *body = h->bodyoff[i] == (size_t)-1 ? NULL : buf + h->bodyoff[i];
 	int rc = shim_call_held(h->lanes[i], buf, body);
-	PyThreadState *ts = PyEval_SaveThread();
-	int again = go_hub_done(h->handle, (int)i, rc);
-	PyEval_RestoreThread(ts);
-	// True: the next queued request is already in this lane.
-	return PyBool_FromLong(again);
+	pthread_mutex_lock(&h->mu);
+	ring_push(&h->done, (int)i);
+	ring_push(&h->rcs, rc);
+	int signal = !h->done_signaled;
+	h->done_signaled = 1;
+	pthread_mutex_unlock(&h->mu);
+	if (signal)
+		wake(h->done_fd);
+	Py_RETURN_FALSE;
 }
 
 static PyObject *hub_beat(PyObject *self, PyObject *noargs)
@@ -134,7 +236,7 @@ static PyMethodDef hub_methods[] = {
 	{NULL, NULL, 0, NULL},
 };
 
-int pyshim_hub_run(pyshim_hub *h, int efd, int64_t *beat, int beat_ms, double request_timeout,
+int pyshim_hub_run(pyshim_hub *h, int64_t *beat, int beat_ms, double request_timeout,
 		   const char *src, char **err)
 {
 	the_hub = h;
@@ -155,7 +257,7 @@ int pyshim_hub_run(pyshim_hub *h, int efd, int64_t *beat, int beat_ms, double re
 	loop = PyDict_GetItemString(ns, "serve"); // borrowed
 	if (!take || !run || !beatf || !loop)
 		goto out;
-	r = PyObject_CallFunction(loop, "iOOOdd", efd, take, run, beatf, beat_ms / 1000.0, request_timeout);
+	r = PyObject_CallFunction(loop, "iOOOdd", h->ready_fd, take, run, beatf, beat_ms / 1000.0, request_timeout);
 	if (r != NULL)
 		rc = 0;
 out:
