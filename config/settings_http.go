@@ -156,7 +156,7 @@ var sForwarderHeaders = &Setting{
 	Short:    "Upper-case headers a front-end proxy may set to be used in the WSGI environ.",
 	Desc: "Comma separated. Taken only from clients allowed by `forwarded_allow_ips`, regardless " +
 		"of `header_map`; typically `SCRIPT_NAME`, `PATH_INFO` and `REMOTE_USER`.",
-	Support: planned("headers with '_' from trusted proxies (SCRIPT_NAME, REMOTE_USER) are still dropped by header_map; not implemented yet"),
+	Support: honoured(),
 }
 
 var sHeaderMap = &Setting{

@@ -28,6 +28,10 @@ type Proxy struct {
 	ForwardedAllow *AllowList
 	// SchemeHeaders set Exchange.Scheme; empty means never.
 	SchemeHeaders []SchemeHeader
+	// Forwarders is forwarder_headers: the field names with '_' that a
+	// peer in ForwardedAllow may send whatever Limits.HeaderMap says
+	// (gunicorn 23 message.py parse_headers). nil keeps none.
+	Forwarders *http1.Forwarders
 }
 
 func (p *Proxy) setDefaults() {
@@ -45,11 +49,18 @@ var errProxyForbidden = &http1.Error{Status: 403, Reason: "proxy request not all
 // initProxy decides, once per connection, what its peer is trusted with.
 func (c *conn) initProxy(peer net.Addr) {
 	p := &c.srv.cfg.Proxy
-	if !p.Protocol && len(p.SchemeHeaders) == 0 {
+	if !p.Protocol && len(p.SchemeHeaders) == 0 && p.Forwarders == nil {
 		return
 	}
 	ip := peerIP(peer)
-	c.forwarded = len(p.SchemeHeaders) > 0 && p.ForwardedAllow.Allows(ip)
+	trusted := p.ForwardedAllow.Allows(ip)
+	c.forwarded = len(p.SchemeHeaders) > 0 && trusted
+	if p.Forwarders != nil && trusted {
+		// The socket peer is checked, as for SchemeHeaders: a PROXY
+		// header changes the reported client, not who is trusted.
+		c.parser.SetForwarders(p.Forwarders)
+		c.chunks.Forwarders = p.Forwarders
+	}
 	c.proxyPending = p.Protocol
 	c.proxyAllowed = p.ProtocolAllow.Allows(ip)
 }

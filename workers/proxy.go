@@ -5,10 +5,12 @@ import (
 
 	"github.com/narwhalhq/narwhal/config"
 	"github.com/narwhalhq/narwhal/eventloop"
+	"github.com/narwhalhq/narwhal/eventloop/http1"
 )
 
 // proxyOf translates gunicorn's front-end settings (proxy_protocol,
-// proxy_allow_ips, forwarded_allow_ips, secure_scheme_headers) into the
+// proxy_allow_ips, forwarded_allow_ips, secure_scheme_headers,
+// forwarder_headers) into the
 // event loop's Proxy, parsing the address lists once per worker so a
 // connection only runs a few prefix comparisons and a request none.
 func proxyOf(cfg *config.Config) eventloop.Proxy {
@@ -16,6 +18,7 @@ func proxyOf(cfg *config.Config) eventloop.Proxy {
 		Protocol:       cfg.Bool("proxy_protocol"),
 		ProtocolAllow:  allowList(cfg.Strings("proxy_allow_ips")),
 		ForwardedAllow: allowList(cfg.Strings("forwarded_allow_ips")),
+		Forwarders:     http1.NewForwarders(cfg.Strings("forwarder_headers")),
 	}
 	hdrs := cfg.Dict("secure_scheme_headers")
 	for name, v := range hdrs {

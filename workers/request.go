@@ -17,8 +17,17 @@ func fillRequest(r *wsgi.Request, ex *eventloop.Exchange, scheme []byte) {
 	r.Query = q.Bytes(q.Query)
 	r.Minor = q.Minor
 	r.Headers = r.Headers[:0]
+	r.ScriptName, r.ScriptNameSet = nil, false
 	for _, f := range q.Fields {
-		r.Headers = append(r.Headers, wsgi.Header{Name: q.Bytes(f.Name), Value: q.Bytes(f.Value)})
+		name, value := q.Bytes(f.Name), q.Bytes(f.Value)
+		r.Headers = append(r.Headers, wsgi.Header{Name: name, Value: value})
+		if isScriptName(name) {
+			// gunicorn 23 wsgi.py create(): a SCRIPT_NAME header the
+			// parser kept (forwarder_headers from a trusted peer, or
+			// header_map=dangerous) is the request's SCRIPT_NAME; the
+			// last one wins. It still becomes HTTP_SCRIPT_NAME too.
+			r.ScriptName, r.ScriptNameSet = value, true
+		}
 	}
 	// REMOTE_ADDR is a PROXY header's client when there was one: the loop
 	// replaced the connection's Remote endpoint (gunicorn proxy_environ).
@@ -71,4 +80,23 @@ func appendInt(b []byte, n int) []byte {
 		return b // unix sockets have no port
 	}
 	return strconv.AppendInt(b, int64(n), 10)
+}
+
+// isScriptName reports whether a field name is SCRIPT_NAME in any case
+// (gunicorn upper-cases names before comparing).
+func isScriptName(name []byte) bool {
+	const want = "SCRIPT_NAME"
+	if len(name) != len(want) {
+		return false
+	}
+	for i := range name {
+		c := name[i]
+		if 'a' <= c && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		if c != want[i] {
+			return false
+		}
+	}
+	return true
 }

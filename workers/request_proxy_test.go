@@ -114,3 +114,44 @@ func TestUnitFillRequestProxy(t *testing.T) {
 		})
 	}
 }
+
+func TestUnitProxyOfForwarders(t *testing.T) {
+	name := []byte("Script_Name")
+	if p := proxyOf(parseConfig(t, nil)); !p.Forwarders.Keeps(name) || !p.Forwarders.Keeps([]byte("PATH_INFO")) ||
+		p.Forwarders.Keeps([]byte("REMOTE_USER")) {
+		t.Errorf("default forwarder_headers: %+v", p.Forwarders)
+	}
+	if p := proxyOf(parseConfig(t, nil, "--forwarder-headers", "REMOTE_USER")); p.Forwarders.Keeps(name) ||
+		!p.Forwarders.Keeps([]byte("remote_user")) {
+		t.Errorf("--forwarder-headers REMOTE_USER: %+v", p.Forwarders)
+	}
+}
+
+func TestUnitFillRequestScriptName(t *testing.T) {
+	local := &eventloop.Endpoint{Host: []byte("10.0.0.1"), Port: 8000}
+	remote := &eventloop.Endpoint{Host: []byte("127.0.0.1"), Port: 1}
+	tests := []struct {
+		name, fields string
+		want         string
+		set          bool
+	}{
+		{"none", "", "", false},
+		{"one", "script_name: /a\r\n", "/a", true},
+		{"last wins", "SCRIPT_NAME: /a\r\nSCRIPT_NAME: /b\r\n", "/b", true},
+		{"empty", "SCRIPT_NAME:\r\n", "", true},
+		{"hyphen is another header", "Script-Name: /a\r\n", "", false},
+	}
+	var r wsgi.Request
+	for _, tt := range tests {
+		lim := http1.DefaultLimits()
+		lim.HeaderMap = http1.HeaderMapDangerous // keep '_' names, as a trusted peer's would be
+		ex := &eventloop.Exchange{Remote: remote, Local: local}
+		if _, err := http1.NewParser(lim).Parse([]byte("GET /a/x HTTP/1.1\r\nHost: h\r\n"+tt.fields+"\r\n"), &ex.Req); err != nil {
+			t.Fatal(err)
+		}
+		fillRequest(&r, ex, []byte("http"))
+		if string(r.ScriptName) != tt.want || r.ScriptNameSet != tt.set {
+			t.Errorf("%s: ScriptName %q set %v, want %q %v", tt.name, r.ScriptName, r.ScriptNameSet, tt.want, tt.set)
+		}
+	}
+}

@@ -114,6 +114,8 @@ func (t *Thread) pack(req *Request) {
 	r.server_name = t.span(req.ServerName)
 	r.server_port = t.span(req.ServerPort)
 	r.url_scheme = t.span(req.URLScheme)
+	r.script_name = t.span(req.ScriptName)
+	r.has_script_name = C.uint8_t(cbool(req.ScriptNameSet))
 	r.body_fd = C.int32_t(req.BodyFD)
 	r.body_len = C.int64_t(req.BodyLen)
 	if req.BodyFD < 0 {

@@ -196,3 +196,50 @@ func TestEnvironScriptNameFromEnv(t *testing.T) {
 		t.Errorf("SCRIPT_NAME %v PATH_INFO %v", env["SCRIPT_NAME"], env["PATH_INFO"])
 	}
 }
+
+// TestEnvironScriptNameOverride: a request's own SCRIPT_NAME (a
+// forwarder_headers header) replaces the app's and is stripped as gunicorn
+// 23 does, by plain prefix; a path without it is a 500.
+func TestEnvironScriptNameOverride(t *testing.T) {
+	lockThread(t)
+	a, err := LoadApp(AppConfig{Spec: "apps:echo", ScriptName: "/mount"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	th, err := a.NewThread()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer th.Close()
+	for _, c := range []struct {
+		name, path, sn  string
+		status          int
+		script, pathInf string
+	}{
+		{"prefix", "/app/x%20y", "/app", 200, "/app", "/x y"},
+		{"whole path", "/app", "/app", 200, "/app", ""},
+		{"byte prefix", "/application", "/app", 200, "/app", "lication"},
+		{"empty strips nothing", "/mount/x", "", 200, "", "/mount/x"},
+		{"not a prefix", "/other", "/app", 500, "", ""},
+	} {
+		// No t.Run: the Thread belongs to this goroutine's OS thread.
+		req := get(c.path)
+		req.ScriptName, req.ScriptNameSet = []byte(c.sn), true
+		if c.status != 200 {
+			mustCall(t, th, req, c.status)
+			continue
+		}
+		env := echoEnviron(t, th, req)
+		if got, want := env["SCRIPT_NAME"], [2]any{"str", c.script}; got != want {
+			t.Errorf("%s: SCRIPT_NAME = %v, want %v", c.name, got, want)
+		}
+		if got, want := env["PATH_INFO"], [2]any{"str", c.pathInf}; got != want {
+			t.Errorf("%s: PATH_INFO = %v, want %v", c.name, got, want)
+		}
+	}
+	// The next request without one gets the app's SCRIPT_NAME back.
+	env := echoEnviron(t, th, get("/mount/y"))
+	if env["SCRIPT_NAME"] != [2]any{"str", "/mount"} || env["PATH_INFO"] != [2]any{"str", "/y"} {
+		t.Errorf("after override: SCRIPT_NAME %v PATH_INFO %v", env["SCRIPT_NAME"], env["PATH_INFO"])
+	}
+}

@@ -26,11 +26,12 @@ typedef struct {
 typedef struct {
 	pyshim_span method, raw_uri, path, query;
 	pyshim_span remote_addr, server_name, server_port, url_scheme;
+	pyshim_span script_name; // with has_script_name: this request's SCRIPT_NAME
 	uint32_t headers_off, nheaders;
 	int64_t body_len;
 	int32_t body_fd;     // -1: the body is the memory passed to pyshim_call
 	int32_t remote_port; // -1: no REMOTE_PORT
-	uint8_t minor, chunked, head, _pad;
+	uint8_t minor, chunked, head, has_script_name;
 } pyshim_req;
 
 // pyshim_out is what Go hands to the Sink. When head_pending is set Go calls

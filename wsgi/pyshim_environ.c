@@ -237,15 +237,35 @@ static int hexval(char c)
 
 // path_info strips SCRIPT_NAME and percent-decodes the rest (gunicorn:
 // util.unquote_to_wsgi_str, i.e. urllib.parse.unquote_to_bytes read as
-// latin-1; a malformed escape stays as it is).
-static PyObject *path_info(pyshim_thread *t, const char *p, size_t n)
+// latin-1; a malformed escape stays as it is). sn, when not NULL, is the
+// request's own SCRIPT_NAME (a forwarder_headers SCRIPT_NAME header), which
+// replaces the app's.
+static PyObject *path_info(pyshim_thread *t, const char *p, size_t n, const char *sn,
+			   size_t snlen)
 {
 	const pyshim_app *a = t->app;
-	// gunicorn strips SCRIPT_NAME with path.split(script_name, 1)[1]; we
-	// strip it only as a whole-segment prefix and otherwise leave the path.
-	if (a->script_name_len && n >= a->script_name_len &&
-	    memcmp(p, a->script_name, a->script_name_len) == 0 &&
-	    (n == a->script_name_len || p[a->script_name_len] == '/')) {
+	if (sn != NULL) {
+		// gunicorn 23 wsgi.py create(): "if not path_info.startswith(
+		// script_name): raise ConfigurationProblem" (answered 500), then
+		// path_info[len(script_name):]. An empty one strips nothing.
+		if (n < snlen || memcmp(p, sn, snlen) != 0) {
+			PyObject *ps = latin1(p, n), *ss = latin1(sn, snlen);
+			if (ps != NULL && ss != NULL)
+				PyErr_Format(PyExc_ValueError,
+					     "Configuration problem: Request path %R does not start with SCRIPT_NAME %R",
+					     ps, ss);
+			Py_XDECREF(ps);
+			Py_XDECREF(ss);
+			return NULL;
+		}
+		p += snlen;
+		n -= snlen;
+	} else if (a->script_name_len && n >= a->script_name_len &&
+		   memcmp(p, a->script_name, a->script_name_len) == 0 &&
+		   (n == a->script_name_len || p[a->script_name_len] == '/')) {
+		// gunicorn strips SCRIPT_NAME with path.split(script_name, 1)[1];
+		// we strip it only as a whole-segment prefix and otherwise leave
+		// the path.
 		p += a->script_name_len;
 		n -= a->script_name_len;
 	}
@@ -306,10 +326,14 @@ PyObject *shim_environ(pyshim_thread *t, const char *buf, const char *body)
 	    set_new(env, K_QUERY_STRING, latin1(SPAN(query))) < 0 ||
 	    set_new(env, K_RAW_URI, latin1(SPAN(raw_uri))) < 0 ||
 	    set_new(env, K_SERVER_PROTOCOL, proto) < 0 ||
-	    set_new(env, K_PATH_INFO, path_info(t, SPAN(path))) < 0 ||
+	    set_new(env, K_PATH_INFO,
+		    path_info(t, SPAN(path), r->has_script_name ? buf + r->script_name.off : NULL,
+			      r->script_name.len)) < 0 ||
 	    set_new(env, K_SERVER_NAME, reuse(&t->server_name, SPAN(server_name))) < 0 ||
 	    set_new(env, K_SERVER_PORT, reuse(&t->server_port, SPAN(server_port))) < 0 ||
 	    set_new(env, K_REMOTE_ADDR, reuse(&t->remote_addr, SPAN(remote_addr))) < 0)
+		goto fail;
+	if (r->has_script_name && set_new(env, K_SCRIPT_NAME, latin1(SPAN(script_name))) < 0)
 		goto fail;
 	if (r->remote_port >= 0) {
 		char port[16], *p = port + sizeof port;

@@ -18,7 +18,8 @@ type Request struct {
 	// Headers in arrival order. Repeated names are joined with "," into one
 	// HTTP_* key; Content-Type and Content-Length become CONTENT_TYPE and
 	// CONTENT_LENGTH (a repeat overwrites, as in gunicorn). The server drops
-	// names containing '_' before they get here.
+	// names containing '_' before they get here, unless header_map or
+	// forwarder_headers keeps them.
 	Headers []Header
 	// RemoteAddr is REMOTE_ADDR: an IP for TCP, or whatever the server
 	// reports for a unix socket (gunicorn puts accept()'s address there,
@@ -33,6 +34,14 @@ type Request struct {
 	ServerName []byte
 	ServerPort []byte
 	URLScheme  []byte // overrides AppConfig.URLScheme when non-empty
+	// ScriptName, when ScriptNameSet, is this request's SCRIPT_NAME in
+	// place of AppConfig.ScriptName: a SCRIPT_NAME header a trusted front
+	// end sent (forwarder_headers; gunicorn 23 wsgi.py create()). The path
+	// must start with it byte for byte, and PATH_INFO is the rest; an
+	// empty one strips nothing. A path that does not start with it is
+	// answered 500, as gunicorn's ConfigurationProblem.
+	ScriptName    []byte
+	ScriptNameSet bool
 	// Body holds the whole body in memory (all of len(Body) is the body);
 	// wsgi.input reads it straight from this memory, with no copy in Go.
 	// When BodyFD >= 0 the body is instead BodyLen bytes of a spooled file,

@@ -48,6 +48,10 @@ type ChunkedDecoder struct {
 	MaxTrailerFieldSize int
 	// HeaderMap applies gunicorn's header_map to trailer names with '_'.
 	HeaderMap HeaderMap
+	// Forwarders are the '_' names kept despite HeaderMap (gunicorn parses
+	// trailers with parse_headers, forwarder_headers included); see
+	// Parser.SetForwarders.
+	Forwarders *Forwarders
 	// StripHeaderSpaces is gunicorn's strip_header_spaces for trailer
 	// fields (gunicorn parses trailers with the header code); see
 	// Limits.StripHeaderSpaces.
@@ -66,13 +70,14 @@ type ChunkedDecoder struct {
 	trailers  []Trailer
 }
 
-// Reset readies d for a new body. Limits, HeaderMap and StripHeaderSpaces
-// are kept.
+// Reset readies d for a new body. Limits, HeaderMap, Forwarders and
+// StripHeaderSpaces are kept.
 func (d *ChunkedDecoder) Reset() {
 	*d = ChunkedDecoder{
 		MaxTrailerFields:    d.MaxTrailerFields,
 		MaxTrailerFieldSize: d.MaxTrailerFieldSize,
 		HeaderMap:           d.HeaderMap,
+		Forwarders:          d.Forwarders,
 		StripHeaderSpaces:   d.StripHeaderSpaces,
 		tbuf:                d.tbuf[:0],
 		tspans:              d.tspans[:0],

@@ -166,6 +166,12 @@ func joinFolded(v []byte) int {
 // emit applies header_map and the semantics of the fields that affect
 // framing and connection handling, then appends f to req.Fields.
 func (p *Parser) emit(buf []byte, f Field, uscore bool, req *Request) error {
+	if uscore && p.fwd.Keeps(buf[f.Name.Off:f.Name.End]) {
+		// gunicorn 23: a trusted front end's forwarder_headers bypass
+		// header_map. No special field name contains '_'.
+		req.Fields = append(req.Fields, f)
+		return nil
+	}
 	if uscore {
 		switch p.lim.HeaderMap {
 		case HeaderMapDrop:

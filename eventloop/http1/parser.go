@@ -17,6 +17,7 @@ type Parser struct {
 	lim    Limits
 	budget int // field-section cap when FieldSize == 0
 	inited bool
+	fwd    *Forwarders // SetForwarders; kept across heads and Reset
 
 	// Incremental state, meaningful while active (between ErrNeedMore calls).
 	req       *Request
@@ -53,6 +54,12 @@ func (p *Parser) setLimits(l Limits) {
 	p.budget = p.lim.Fields * (DefaultFieldSize + 2)
 	p.inited = true
 }
+
+// SetForwarders sets the '_' names kept regardless of Limits.HeaderMap
+// (gunicorn's forwarder_headers) for the heads parsed from now on. A server
+// sets it once per connection, when the peer is trusted (gunicorn 23: the
+// list is empty unless the peer is in forwarded_allow_ips); nil keeps none.
+func (p *Parser) SetForwarders(f *Forwarders) { p.fwd = f }
 
 // Reset forgets any partially parsed head. Parse resets by itself after it
 // returns a final result (success or *Error) and when it is handed a
@@ -92,7 +99,7 @@ func (p *Parser) Parse(buf []byte, req *Request) (int, error) {
 }
 
 func (p *Parser) begin(req *Request) {
-	*p = Parser{lim: p.lim, budget: p.budget, inited: true, req: req, active: true}
+	*p = Parser{lim: p.lim, budget: p.budget, inited: true, fwd: p.fwd, req: req, active: true}
 	req.Reset()
 }
 

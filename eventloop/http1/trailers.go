@@ -67,7 +67,7 @@ func (d *ChunkedDecoder) trailerLine() *Error {
 	if forbiddenTrailer(line[:nameEnd]) {
 		return errTrailerForbid
 	}
-	if uscore {
+	if uscore && !d.Forwarders.Keeps(line[:nameEnd]) {
 		switch d.HeaderMap {
 		case HeaderMapDrop:
 			d.tbuf = d.tbuf[:ls]
