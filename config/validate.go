@@ -3,7 +3,6 @@ package config
 import (
 	"errors"
 	"fmt"
-	"net/netip"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -186,24 +185,6 @@ func validateStringToList(v any) (any, error) {
 		}
 	}
 	return out, nil
-}
-
-// validateStringToAddrList is validate_string_to_addr_list (gunicorn 23):
-// validate_string_to_list whose items are "*" or IP addresses (no networks).
-func validateStringToAddrList(v any) (any, error) {
-	l, err := validateStringToList(v)
-	if err != nil {
-		return nil, err
-	}
-	for _, a := range l.([]string) {
-		if a == "*" {
-			continue
-		}
-		if _, err := netip.ParseAddr(a); err != nil {
-			return nil, fmt.Errorf("%s does not appear to be an IPv4 or IPv6 address", pyRepr(a))
-		}
-	}
-	return l, nil
 }
 
 // validateDict is validate_dict.

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"os"
@@ -11,7 +10,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 )
 
 // Config files (-c, ./gunicorn.conf.py) executed by the embedded
@@ -32,50 +30,9 @@ func confFile(t *testing.T, name string) string {
 // until it listens.
 func startIn(t *testing.T, dir string, args ...string) *server {
 	t.Helper()
-	s := &server{t: t, done: make(chan struct{}), readDone: make(chan struct{})}
-	s.cmd = exec.Command(binary, args...)
-	s.cmd.Dir = dir
-	s.cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1")
-	pr, pw, err := os.Pipe()
+	s, err := launch(t, binary, dir, args...)
 	if err != nil {
-		t.Fatal(err)
-	}
-	s.cmd.Stdout, s.cmd.Stderr = pw, pw
-	err = s.cmd.Start()
-	pw.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := make(chan string, 1)
-	go func() {
-		defer close(s.readDone)
-		sc := bufio.NewScanner(pr)
-		for sc.Scan() {
-			s.mu.Lock()
-			s.log.WriteString(sc.Text() + "\n")
-			s.mu.Unlock()
-			if m := listeningRe.FindStringSubmatch(sc.Text()); m != nil {
-				select {
-				case addr <- m[1]:
-				default:
-				}
-			}
-		}
-	}()
-	go func() {
-		s.err = s.cmd.Wait()
-		close(s.done)
-	}()
-	t.Cleanup(s.Stop)
-	select {
-	case s.Addr = <-addr:
-		if err := s.waitReady(); err != nil {
-			t.Fatalf("narwhal %v: %v\n%s", args, err, s.Log())
-		}
-	case <-s.done:
-		t.Fatalf("narwhal %v exited before listening: %v\n%s", args, s.err, s.Log())
-	case <-time.After(30 * time.Second):
-		t.Fatalf("narwhal %v: not listening after 30s\n%s", args, s.Log())
+		t.Fatalf("narwhal %v: %v\n%s", args, err, s.Log())
 	}
 	return s
 }

@@ -90,9 +90,16 @@ func startBinary(t *testing.T, bin string, args ...string) (*server, error) {
 		args = append([]string{"-b", "127.0.0.1:0"}, args...)
 	}
 	args = append([]string{"--pythonpath", appsDir()}, args...)
+	return launch(t, bin, t.TempDir(), args...)
+}
+
+// launch starts bin in dir with exactly args and waits until it listens
+// (on stdout, stderr or its --error-logfile) and accepts.
+func launch(t *testing.T, bin, dir string, args ...string) (*server, error) {
+	t.Helper()
 	s := &server{t: t, done: make(chan struct{}), readDone: make(chan struct{})}
 	s.cmd = exec.Command(bin, args...)
-	s.cmd.Dir = t.TempDir()
+	s.cmd.Dir = dir
 	s.cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1")
 	// An *os.File, not an io.Writer: Wait must return when narwhal exits,
 	// even while a process it started (a USR2 master) still holds the pipe.
