@@ -310,6 +310,9 @@ func (a *Arbiter) halt(reason string, code int, graceful bool) int {
 	if a.metrics != nil {
 		a.metrics.Close()
 	}
+	// Last: on_exit, then whatever the master's Python (config file,
+	// hooks) printed into its buffers.
+	defer flushPython()
 	defer a.hook("on_exit", a.server())
 	a.log.Infof("Shutting down: %s", a.name)
 	if reason != "" {

@@ -267,6 +267,12 @@ func (a *Arbiter) reload() {
 			a.log.Errorf("%v", err)
 		} else {
 			a.log = l
+			// capture_output follows the error log to its new file.
+			if cfg.Bool("capture_output") {
+				if err := l.CaptureOutput(); err != nil {
+					a.log.Errorf("%v", err)
+				}
+			}
 		}
 	} else if err := a.log.Reopen(); err != nil {
 		a.log.Errorf("%v", err)
