@@ -19,7 +19,8 @@ type hubHandler struct {
 	slot   *metrics.Slot
 	limit  *requestLimit
 	access *accessLog
-	// scratch is used by Done, which the hub calls on its one thread.
+	// scratch is used by Done, which one goroutine (the Hub's delivering
+	// goroutine) calls for every request that ran.
 	scratch accessScratch
 }
 
