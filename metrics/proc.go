@@ -17,21 +17,28 @@ const clockTicks = 100
 
 func selfPid() int { return os.Getpid() }
 
+// StatFields returns the fields of /proc/PID/stat from field 3 (state)
+// on, so field n of proc(5) is [n-3]. They are split after the last ')':
+// the command name in field 2 may hold spaces and parentheses.
+func StatFields(pid int) ([]string, error) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return nil, err
+	}
+	s := string(b)
+	return strings.Fields(s[strings.LastIndexByte(s, ')')+1:]), nil
+}
+
 // readProc reads a process's CPU time (/proc/PID/stat) and resident memory
 // (/proc/PID/statm).
 func readProc(pid int) (procStat, bool) {
 	var st procStat
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
+	f, err := StatFields(pid)
+	if err != nil || len(f) < 13 {
 		return st, false
 	}
-	s := string(b)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-	if len(f) < 13 {
-		return st, false
-	}
-	utime, _ := strconv.ParseFloat(f[11], 64) // field 14
-	stime, _ := strconv.ParseFloat(f[12], 64) // field 15
+	utime, _ := strconv.ParseFloat(f[14-3], 64)
+	stime, _ := strconv.ParseFloat(f[15-3], 64)
 	st.cpu = (utime + stime) / clockTicks
 	rss, err := RSS(pid)
 	if err != nil {

@@ -110,7 +110,7 @@ func RunMaster(opt MasterOptions) int {
 	defer func() { a.log.Syslog().Close() }()
 	if err := a.start(); err != nil {
 		log.Errorf("%v", err)
-		a.closeListeners()
+		a.closeListeners(a.unlinkOnClose())
 		a.pidfile.Unlink()
 		return 1
 	}
@@ -170,7 +170,7 @@ func (a *Arbiter) start() error {
 		if a.daemonize() != 0 {
 			return errors.New("daemon: could not start the background master")
 		}
-		a.closeListenersKeepFiles()
+		a.closeListeners(false) // the daemon serves them now
 		a.handedOff = true
 		return nil
 	}
@@ -203,15 +203,6 @@ func (a *Arbiter) start() error {
 	a.cur = &generation{id: 1, cfg: cfg, snapshot: string(snap), numWorkers: cfg.Int("workers")}
 	a.hook("when_ready", a.server())
 	return nil
-}
-
-// closeListenersKeepFiles closes this process's copies of the listeners
-// without unlinking unix socket files another master now serves.
-func (a *Arbiter) closeListenersKeepFiles() {
-	for _, l := range a.listeners {
-		l.Close(false)
-	}
-	a.listeners = nil
 }
 
 // run is the main loop: one signal channel, one switch, one reaper.
@@ -328,7 +319,7 @@ func (a *Arbiter) halt(reason string, code int, graceful bool) int {
 func (a *Arbiter) stop(graceful bool) {
 	a.stopping = true
 	a.collector.SetReady(false) // /readyz: take this pod out of rotation
-	a.closeListeners()
+	a.closeListeners(a.unlinkOnClose())
 	sig := syscall.SIGTERM
 	if !graceful {
 		sig = syscall.SIGQUIT
@@ -349,15 +340,21 @@ func (a *Arbiter) stop(graceful bool) {
 	}
 }
 
-func (a *Arbiter) closeListeners() {
-	// gunicorn keeps a unix socket's file when a new master or systemd
-	// still serves it, or when other processes share it (reuse_port).
-	unlink := a.reexecPid == 0 && a.masterPid == 0 && !a.systemd &&
-		(a.cur == nil || !a.cur.cfg.Bool("reuse_port"))
+// closeListeners closes this process's copies of the listeners; unlink
+// also removes unix socket files.
+func (a *Arbiter) closeListeners(unlink bool) {
 	for _, l := range a.listeners {
 		l.Close(unlink)
 	}
 	a.listeners = nil
+}
+
+// unlinkOnClose is gunicorn's rule: keep a unix socket's file when a new
+// master or systemd still serves it, or when other processes share it
+// (reuse_port).
+func (a *Arbiter) unlinkOnClose() bool {
+	return a.reexecPid == 0 && a.masterPid == 0 && !a.systemd &&
+		(a.cur == nil || !a.cur.cfg.Bool("reuse_port"))
 }
 
 // signalAll sends sig to every worker.

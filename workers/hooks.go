@@ -19,21 +19,13 @@ func usesHooks(cfg *config.Config) bool {
 	return false
 }
 
-// hookFD is the error log's descriptor, where hook log lines go.
-func hookFD(log *Logger) int {
-	if log.f != nil {
-		return int(log.f.Fd())
-	}
-	return 2
-}
-
 // setupHooks makes the master's hooks callable (the config file has
 // started Python in this process already).
 func (a *Arbiter) setupHooks(cfg *config.Config) {
 	if !usesHooks(cfg) {
 		return
 	}
-	if err := wsgi.SetupHooks(hookFD(a.log), cfg.LogLevel(), cfg); err != nil {
+	if err := wsgi.SetupHooks(a.log.FD(), cfg.LogLevel(), cfg); err != nil {
 		a.log.Errorf("%v", err)
 	}
 }
@@ -86,7 +78,7 @@ func (w *worker) resolveHooks() error {
 			hooks[s.Name] = h
 		}
 	}
-	if err := wsgi.SetupHooks(w.errorFD(), w.cfg.LogLevel(), w.cfg); err != nil {
+	if err := wsgi.SetupHooks(w.log.FD(), w.cfg.LogLevel(), w.cfg); err != nil {
 		return err
 	}
 	w.hooks.Store(&hooks)

@@ -1,7 +1,6 @@
 package workers
 
 import (
-	"sync/atomic"
 	"time"
 
 	"github.com/narwhalhq/narwhal/eventloop"
@@ -59,22 +58,5 @@ func (t *hubTask) Done(err error) {
 		t.Abort()
 	} else {
 		t.Finish()
-	}
-}
-
-// requestLimit is max_requests: onLast runs before the last-th request
-// starts, so its response can already close the connection.
-type requestLimit struct {
-	last    int64
-	onLast  func()
-	started atomic.Int64
-}
-
-func (l *requestLimit) start() {
-	if l == nil {
-		return
-	}
-	if n := l.started.Add(1); n == l.last && l.onLast != nil {
-		l.onLast()
 	}
 }

@@ -249,7 +249,7 @@ func (a *Arbiter) reload() {
 		prev := a.listeners
 		a.listeners = nil
 		if err := a.openListeners(cfg); err != nil {
-			a.closeListeners()
+			a.closeListeners(a.unlinkOnClose())
 			a.listeners = prev
 			a.log.Errorf("Reload failed, keeping the running configuration: %v", err)
 			return

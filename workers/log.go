@@ -98,6 +98,16 @@ func (l *Logger) Reopen() error {
 	return nil
 }
 
+// FD is where the error log writes: its file's descriptor, or 2 for
+// stderr. Reopen keeps the number, so Python (wsgi.errors, hook log lines)
+// can be given it once.
+func (l *Logger) FD() int {
+	if l.f != nil {
+		return int(l.f.Fd())
+	}
+	return 2
+}
+
 // Path is the log file, "" for stderr.
 func (l *Logger) Path() string { return l.path }
 

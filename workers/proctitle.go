@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"unsafe"
+
+	"github.com/narwhalhq/narwhal/metrics"
 )
 
 // ProcTitle rewrites what ps(1) and /proc/PID/cmdline show for this process,
@@ -57,15 +59,9 @@ func ClaimProcTitle() *ProcTitle {
 // bounds reads arg_start, arg_end, env_start and env_end, fields 48 to 51
 // of /proc/self/stat (proc(5)).
 func bounds() []uintptr {
-	stat, err := os.ReadFile("/proc/self/stat")
-	if err != nil {
-		return nil
-	}
-	s := string(stat)
-	// Fields are counted after the command name, which may hold spaces.
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	f, err := metrics.StatFields(os.Getpid())
 	const first = 48 - 3 // f[0] is field 3
-	if len(f) < first+4 {
+	if err != nil || len(f) < first+4 {
 		return nil
 	}
 	out := make([]uintptr, 4)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"os/signal"
 	"runtime"
@@ -111,7 +110,7 @@ func (w *worker) run() int {
 	booted := make(chan struct{})
 	go w.watchSignals(sigs, booted)
 
-	if err := wsgi.Init(wsgi.InitConfig{Chdir: w.cfg.String("chdir"), PythonPath: pythonPath(w.cfg), ErrorFD: w.errorFD()}); err != nil {
+	if err := wsgi.Init(wsgi.InitConfig{Chdir: w.cfg.String("chdir"), PythonPath: pythonPath(w.cfg), ErrorFD: w.log.FD()}); err != nil {
 		w.log.Errorf("Exception in worker process: python: %v", err)
 		return ExitBootError
 	}
@@ -262,25 +261,6 @@ func sizeProcs(workers int) {
 	runtime.GOMAXPROCS(max(1, runtime.GOMAXPROCS(0)/workers))
 }
 
-// requestLimit is max_requests with gunicorn's jitter, or nil.
-func (w *worker) requestLimit(drain func()) *requestLimit {
-	n := w.cfg.Int("max_requests")
-	if n <= 0 {
-		return nil
-	}
-	return &requestLimit{
-		// gunicorn: max_requests + randint(0, max_requests_jitter), so
-		// workers started together do not all restart together.
-		last: int64(n + rand.IntN(w.cfg.Int("max_requests_jitter")+1)),
-		onLast: func() {
-			w.log.Infof("Autorestarting worker after current request.")
-			w.slot.SetReason(metrics.ReasonMaxRequests)
-			drain()
-			w.stop(stopGraceful)
-		},
-	}
-}
-
 // serveUntilStopped waits for a stop, then shuts the server down: TERM
 // lets in-flight requests finish within graceful_timeout, INT and QUIT do
 // not wait. closeApp stops the app side once no connection is left.
@@ -407,13 +387,4 @@ func (w *worker) heartbeat(beat bool, srv *eventloop.Server) {
 			return
 		}
 	}
-}
-
-// errorFD is where Python's own stderr writes (tracebacks of the app's
-// threads, warnings) go: the error log.
-func (w *worker) errorFD() int {
-	if w.log.f != nil {
-		return int(w.log.f.Fd())
-	}
-	return 2
 }
