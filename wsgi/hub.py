@@ -18,17 +18,13 @@ def serve(efd, take, run_lane, beat, beat_every, request_timeout):
     from _narwhal import RequestTimeout
 
     def run(lane):
-        # One request at a time, so request_timeout bounds each: the
-        # exception reaches the greenlet where it waits, and the bridge
-        # answers 504 with the traceback of where that was.
-        while True:
-            if request_timeout > 0:
-                with gevent.Timeout(request_timeout, RequestTimeout):
-                    again = run_lane(lane)
-            else:
-                again = run_lane(lane)
-            if not again:
-                return
+        # request_timeout's exception reaches the greenlet where it waits,
+        # and the bridge answers 504 with the traceback of where that was.
+        if request_timeout > 0:
+            with gevent.Timeout(request_timeout, RequestTimeout):
+                run_lane(lane)
+        else:
+            run_lane(lane)
 
     hub = get_hub()
     readable = hub.loop.io(efd, 1)

@@ -216,7 +216,7 @@ static PyObject *hub_run_lane(PyObject *self, PyObject *arg)
 	pthread_mutex_unlock(&h->mu);
 	if (signal)
 		wake(h->done_fd);
-	Py_RETURN_FALSE;
+	Py_RETURN_NONE;
 }
 
 static PyObject *hub_beat(PyObject *self, PyObject *noargs)
@@ -231,7 +231,7 @@ static PyObject *hub_beat(PyObject *self, PyObject *noargs)
 
 static PyMethodDef hub_methods[] = {
 	{"take", hub_take, METH_NOARGS, "The next ready lane, -1 for none, -2 to stop."},
-	{"run_lane", hub_run_lane, METH_O, "Run the request in a lane; True if the lane holds the next."},
+	{"run_lane", hub_run_lane, METH_O, "Run the request in a lane."},
 	{"beat", hub_beat, METH_NOARGS, "Record that the hub is alive."},
 	{NULL, NULL, 0, NULL},
 };
