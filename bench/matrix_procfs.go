@@ -21,7 +21,7 @@ func groupPIDs(pgid int) []int {
 		if err != nil {
 			continue
 		}
-		if f := procStat(pid); f != nil && len(f) > 2 && f[2] == strconv.Itoa(pgid) {
+		if f := procStat(pid); len(f) > 2 && f[2] == strconv.Itoa(pgid) {
 			pids = append(pids, pid)
 		}
 	}

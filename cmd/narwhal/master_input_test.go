@@ -120,7 +120,7 @@ func TestUSR1ReopensLogs(t *testing.T) {
 	master := s.cmd.Process.Pid
 	worker := children(master)[0]
 	// The workers reopen too: their exit lines go to the new file.
-	time.Sleep(200 * time.Millisecond)
+	waitFor(t, "the worker holding the new file", func() bool { return holds(worker, logPath) })
 	s.Stop()
 	b, _ := os.ReadFile(logPath)
 	for _, want := range []string{fmt.Sprintf("[%d] [INFO] Worker exiting (pid: %d)", worker, worker), fmt.Sprintf("[%d] [INFO] Shutting down: Master", master)} {
@@ -249,4 +249,20 @@ func TestReusePortLetsTwoServersShareAPort(t *testing.T) {
 	if !seen[a.cmd.Process.Pid] || !seen[b.cmd.Process.Pid] {
 		t.Errorf("masters serving: %v, want both %d and %d", seen, a.cmd.Process.Pid, b.cmd.Process.Pid)
 	}
+}
+
+// holds reports whether process pid has path itself (not a file renamed
+// away from it) open.
+func holds(pid int, path string) bool {
+	want, err := os.Stat(path)
+	if err != nil {
+		return false
+	}
+	fds, _ := filepath.Glob(fmt.Sprintf("/proc/%d/fd/*", pid))
+	for _, fd := range fds {
+		if st, err := os.Stat(fd); err == nil && os.SameFile(st, want) {
+			return true
+		}
+	}
+	return false
 }

@@ -267,7 +267,7 @@ func TestUSR2UpgradeThenTermOldMaster(t *testing.T) {
 		t.Fatalf("pidfile holds %d, want %d", readPid(pidfile), old)
 	}
 	l := startLoad(s.URL("/pid"), 32)
-	time.Sleep(200 * time.Millisecond)
+	waitFor(t, "the load running", func() bool { return l.ok.Load() > 0 })
 
 	s.cmd.Process.Signal(syscall.SIGUSR2)
 	var next int
@@ -325,7 +325,8 @@ func stopPid(pid int) {
 func TestTermFinishesSlowRequestsAndBacklog(t *testing.T) {
 	// One app thread and one connection slot: the first request sleeps,
 	// the others wait in the kernel's accept backlog when TERM arrives.
-	s := start(t, "--worker-connections", "1", "--graceful-timeout", "20", "lifecycle:app")
+	maddr := freeAddr(t)
+	s := start(t, "--worker-connections", "1", "--graceful-timeout", "20", "--metrics-bind", maddr, "lifecycle:app")
 	waitWorkers(t, s, s.cmd.Process.Pid, 1)
 	pidOf(t, s) // booted
 	type result struct {
@@ -333,24 +334,28 @@ func TestTermFinishesSlowRequestsAndBacklog(t *testing.T) {
 		err    error
 	}
 	results := make(chan result, 6)
+	// send writes a request at once (connect returns once the kernel has
+	// queued the connection) and reads the answer in the background.
 	send := func(path string) {
 		c, err := net.Dial("tcp", s.Addr)
 		if err != nil {
-			results <- result{err: err}
-			return
+			t.Fatal(err)
 		}
-		defer c.Close()
 		c.SetDeadline(time.Now().Add(30 * time.Second))
 		fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", path)
-		line, err := bufio.NewReader(c).ReadString('\n')
-		results <- result{strings.TrimSpace(line), err}
+		go func() {
+			defer c.Close()
+			line, err := bufio.NewReader(c).ReadString('\n')
+			results <- result{strings.TrimSpace(line), err}
+		}()
 	}
-	go send("/sleep?1.5")
-	time.Sleep(300 * time.Millisecond)
+	send("/sleep?1.5")
+	waitFor(t, "the slow request running", func() bool {
+		return scrape(t, maddr)["narwhal_http_requests_in_flight"] == 1
+	})
 	for i := 0; i < 5; i++ {
-		go send("/pid")
+		send("/pid")
 	}
-	time.Sleep(300 * time.Millisecond)
 	s.cmd.Process.Signal(syscall.SIGTERM)
 	for i := 0; i < 6; i++ {
 		r := <-results

@@ -223,7 +223,9 @@ func TestReadyzDrainsOnTerm(t *testing.T) {
 	waitFor(t, "ready", func() bool { return ready() == 200 })
 	done := make(chan int, 1)
 	go func() { code, _ := get(t, s.URL("/sleep?1.5")); done <- code }()
-	time.Sleep(300 * time.Millisecond)
+	waitFor(t, "the request in flight", func() bool {
+		return scrape(t, maddr)["narwhal_http_requests_in_flight"] == 1
+	})
 	s.cmd.Process.Signal(syscall.SIGTERM)
 	waitFor(t, "not ready while draining", func() bool { return ready() == 503 })
 	if code := <-done; code != 200 {

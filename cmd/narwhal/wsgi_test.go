@@ -236,11 +236,6 @@ func TestChunkedUpload(t *testing.T) {
 	})
 }
 
-func closedLog(t *testing.T) (string, []string) {
-	p := filepath.Join(t.TempDir(), "closed.log")
-	return p, []string{"NARWHAL_TEST_CLOSED_LOG=" + p}
-}
-
 func readLines(p string) []string {
 	b, _ := os.ReadFile(p)
 	return strings.Fields(string(b))

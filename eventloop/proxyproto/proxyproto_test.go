@@ -55,7 +55,6 @@ type parseCase struct {
 	name    string
 	in      []byte
 	want    Header // Version 0: an error is expected
-	wantN   int    // 0: the whole input minus httpGet
 	wantErr error  // nil with want.Version 0: any *Error
 }
 
