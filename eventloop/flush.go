@@ -38,6 +38,7 @@ func (c *conn) flush() gnet.Action {
 	}
 	c.mu.Unlock()
 
+	dead := false
 	if len(iov) > 0 {
 		if _, err := c.gc.Writev(iov); err != nil {
 			c.closing = true
@@ -47,11 +48,17 @@ func (c *conn) flush() gnet.Action {
 			t.ex.spare = t.buf[:0] // gnet copied what the socket did not take
 		}
 		c.drained.Broadcast()
+		// A failed write makes gnet close the connection at once: onClose
+		// has run and released the queue.
+		dead = c.dead
 		c.mu.Unlock()
 	}
 	clear(iov)
 	clear(taken)
 	c.iov, c.taken = iov[:0], taken[:0]
+	if dead {
+		return gnet.None
+	}
 
 	for _, ex := range c.queue[:done] {
 		ex.unref()
