@@ -171,7 +171,18 @@ func (ex *Exchange) Write(p []byte) error {
 	}
 	ex.sent += int64(len(p))
 	hw := c.srv.cfg.HighWater
-	for len(ex.out) > hw && !c.dead && !ex.inline.Load() {
+	if ex.inline.Load() {
+		// On the loop goroutine: the loop flushes once the handler
+		// returns, so no wake; a blocking handler streams through the
+		// socket itself (writeThrough).
+		over := len(ex.out) > hw
+		c.mu.Unlock()
+		if over {
+			return c.writeThrough(ex)
+		}
+		return nil
+	}
+	for len(ex.out) > hw && !c.dead {
 		c.wake()
 		c.drained.Wait()
 	}

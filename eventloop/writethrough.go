@@ -1,0 +1,70 @@
+package eventloop
+
+import (
+	"errors"
+
+	"golang.org/x/sys/unix"
+)
+
+// writeThrough is Write's back-pressure for a handler that blocks the loop
+// goroutine (Handler says when one may): nothing else can drain the
+// connection meanwhile, so it writes ex's output, and the finished output
+// queued before it, straight to the socket, waiting for the socket as
+// gunicorn's sync worker blocks in sendall. A streamed body then needs no
+// more memory than HighWater, and a client that stops reading holds the
+// request busy until the master's timeout recycles the worker, as it does
+// gunicorn's. When gnet still holds output of an earlier response, which only
+// gnet may send, ex's output stays buffered instead.
+func (c *conn) writeThrough(ex *Exchange) error {
+	if c.closing {
+		return ErrClosed
+	}
+	if c.gc.OutboundBuffered() > 0 {
+		return nil
+	}
+	fd := c.gc.Fd()
+	// Only this goroutine touches the connection while the handler blocks
+	// it; mu is for the race detector's sake and for Result.
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, q := range c.queue {
+		if q.need100 && q.state == exReceiving {
+			break // not reached: the exchanges before ex are complete
+		}
+		if err := writeAll(fd, q.out); err != nil {
+			// The peer is gone: what is left will never arrive. flush
+			// closes the connection; the handler sees ErrClosed.
+			for _, r := range c.queue {
+				r.out = r.out[:0]
+			}
+			c.closing = true
+			return ErrClosed
+		}
+		q.out = q.out[:0]
+		if q == ex {
+			break
+		}
+	}
+	return nil
+}
+
+// writeAll writes p to the non-blocking socket fd, polling while it is full.
+func writeAll(fd int, p []byte) error {
+	pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLOUT}}
+	for len(p) > 0 {
+		n, err := unix.Write(fd, p)
+		if n > 0 {
+			p = p[n:]
+		}
+		switch {
+		case err == nil, errors.Is(err, unix.EINTR):
+		case errors.Is(err, unix.EAGAIN):
+			if _, err := unix.Poll(pfd, -1); err != nil && !errors.Is(err, unix.EINTR) {
+				return err
+			}
+		default:
+			return err
+		}
+	}
+	return nil
+}

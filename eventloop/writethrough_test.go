@@ -1,0 +1,114 @@
+package eventloop
+
+import (
+	"crypto/sha256"
+	"io"
+	"net"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// streamInline is a handler that blocks the loop, as the sync worker class
+// does: it streams n bytes in 64 KiB writes and records the most output it
+// ever held unsent and the error that ended it.
+type streamInline struct {
+	n       atomic.Int64
+	maxHeld atomic.Int64
+	done    chan error
+}
+
+func (h *streamInline) ServeExchange(ex *Exchange) {
+	chunk := make([]byte, 64<<10)
+	for i := range chunk {
+		chunk[i] = byte(i)
+	}
+	n := int(h.n.Load())
+	var err error
+	if err = ex.WriteHead(200, []byte("200 OK"), nil, int64(n), false); err == nil {
+		for left := n; left > 0 && err == nil; left -= len(chunk) {
+			err = ex.Write(chunk[:min(left, len(chunk))])
+			ex.c.mu.Lock()
+			held := int64(len(ex.out))
+			ex.c.mu.Unlock()
+			if held > h.maxHeld.Load() {
+				h.maxHeld.Store(held)
+			}
+		}
+	}
+	if err != nil {
+		ex.Abort()
+	} else {
+		ex.Finish()
+	}
+	h.done <- err
+}
+
+func TestInlineStreamWritesThrough(t *testing.T) {
+	const n = 8 << 20
+	h := &streamInline{done: make(chan error, 4)}
+	h.n.Store(n)
+	cfg := Config{HighWater: 256 << 10, Loops: 1}
+	_, addr := startServer(t, cfg, h)
+	c, br := dial(t, addr)
+	defer c.Close()
+	c.Write([]byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n"))
+	// A slow reader: the handler must wait on the socket, not buffer.
+	time.Sleep(100 * time.Millisecond)
+	resp, _ := readResp(t, br, "HEAD") // the head only
+	if resp.StatusCode != 200 || resp.ContentLength != n {
+		t.Fatalf("head: %d, Content-Length %d", resp.StatusCode, resp.ContentLength)
+	}
+	sum := sha256.New()
+	if got, err := io.CopyN(sum, br, n); err != nil || got != n {
+		t.Fatalf("body: %d bytes, %v", got, err)
+	}
+	if err := <-h.done; err != nil {
+		t.Fatalf("handler: %v", err)
+	}
+	// Held output never exceeds HighWater plus one write.
+	if held := h.maxHeld.Load(); held > int64(cfg.HighWater)+64<<10+64 {
+		t.Fatalf("held %d bytes unsent, over HighWater", held)
+	}
+	// The connection still serves the next request.
+	c.Write([]byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n"))
+	resp, _ = readResp(t, br, "HEAD")
+	if resp.StatusCode != 200 {
+		t.Fatalf("second request: %d", resp.StatusCode)
+	}
+	io.CopyN(io.Discard, br, n)
+	<-h.done
+}
+
+func TestInlineStreamClientResets(t *testing.T) {
+	h := &streamInline{done: make(chan error, 4)}
+	h.n.Store(64 << 20)
+	_, addr := startServer(t, Config{HighWater: 256 << 10, Loops: 1}, h)
+	c, br := dial(t, addr)
+	c.Write([]byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n"))
+	br.ReadString('\n')
+	// Unread input makes the close a reset.
+	c.(*net.TCPConn).SetLinger(0)
+	c.Close()
+	select {
+	case err := <-h.done:
+		if err != ErrClosed {
+			t.Fatalf("handler got %v, want ErrClosed", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the handler was not told the client left")
+	}
+	// The loop survived and serves others.
+	h.n.Store(10)
+	for i := 0; i < 3; i++ {
+		c2, br2 := dial(t, addr)
+		c2.Write([]byte("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
+		resp, body := readResp(t, br2, "GET")
+		if resp.StatusCode != 200 || len(body) != 10 {
+			t.Fatalf("after the reset: %d, %q", resp.StatusCode, strconv.Itoa(len(body)))
+		}
+		c2.Close()
+		<-h.done
+	}
+}
