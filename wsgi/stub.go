@@ -42,3 +42,6 @@ func DumpStacks() string { return "" }
 
 // FlushStdio does nothing: there is no interpreter.
 func FlushStdio() {}
+
+// TrimHeap does nothing: there is no interpreter.
+func TrimHeap() {}
