@@ -10,14 +10,20 @@ import (
 	"time"
 )
 
+const (
+	pngTerm = "set terminal pngcairo size 1000,520 font \"sans,10\"\n"
+	svgTerm = "set terminal svg size 1000,520 font \"sans,10\" background rgb \"white\"\n"
+)
+
 // familyColor colors bars by who made the server.
 var familyColor = map[string]int{
 	"narwhal": 0x1f77b4, "gunicorn": 0xff7f0e, "uwsgi": 0x2ca02c, "waitress": 0x9467bd, "go": 0x7f7f7f,
 }
 
-// WriteCharts draws, with gnuplot, one PNG bar chart of median req/s per
-// server for every app and load, and one of PSS serving hello, into dir as
-// NAME-APP-LOAD.png and NAME-memory-hello.png. It returns the files drawn.
+// WriteCharts draws, with gnuplot, one bar chart of median req/s per server
+// for every app and load, and one of PSS serving hello, into dir as
+// NAME-APP-LOAD.{png,svg} and NAME-memory-hello.{png,svg}. It returns the
+// files drawn.
 func WriteCharts(res *Results, dir, name string) ([]string, error) {
 	if _, err := exec.LookPath("gnuplot"); err != nil {
 		return nil, fmt.Errorf("gnuplot not installed (Debian: gnuplot-nox): no charts")
@@ -37,10 +43,12 @@ func WriteCharts(res *Results, dir, name string) ([]string, error) {
 		if err := os.WriteFile(dat, []byte(strings.Join(rows, "\n")+"\n"), 0o644); err != nil {
 			return
 		}
-		png := filepath.Join(dir, file+".png")
-		fmt.Fprintf(&script, "set output %q\nset title %q\nset ylabel %q\n", png, title, ylabel)
+		png, svg := filepath.Join(dir, file+".png"), filepath.Join(dir, file+".svg")
+		fmt.Fprintf(&script, "%sset output %q\nset title %q\nset ylabel %q\n", pngTerm, png, title, ylabel)
 		fmt.Fprintf(&script, "plot %q using 0:2:3:xtic(1) with boxes lc rgb variable, '' using 0:2:(sprintf(%q,$2)) with labels offset 0,0.8 font \",9\"\n", dat, format)
-		files = append(files, png)
+		// The same chart as text, small enough for the README to carry.
+		fmt.Fprintf(&script, "%sset output %q\nreplot\n", svgTerm, svg)
+		files = append(files, png, svg)
 	}
 	for _, app := range Apps() {
 		for _, l := range app.Loads {
@@ -63,7 +71,7 @@ func WriteCharts(res *Results, dir, name string) ([]string, error) {
 	if len(files) == 0 {
 		return nil, nil
 	}
-	head := "set terminal pngcairo size 1000,520 font \"sans,10\"\nset style fill solid 0.85 border -1\nset boxwidth 0.7\n" +
+	head := "set style fill solid 0.85 border -1\nset boxwidth 0.7\n" +
 		"set yrange [0:*]\nset offsets 0.5,0.5,graph 0.1,0\nset xtics rotate by -30 nomirror\nset grid ytics\nunset key\n"
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()

@@ -34,7 +34,7 @@ var (
 // classes, gunicorn's sync, gthread and gevent workers, uWSGI with and
 // without threads, waitress and a Go net/http ceiling, each with 2 workers,
 // on the example apps and loads of Apps. It writes NAME.json, NAME.md and
-// NAME-*.png to bench/results and prints the Markdown.
+// NAME-*.{png,svg} charts to bench/results and prints the Markdown.
 //
 // It runs only when asked: `make bench-quick` (-matrix=quick, the smoke
 // test, see assertAnswered) or `make bench-matrix` (-matrix=full, for
@@ -108,12 +108,12 @@ func TestMatrix(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	pngs, err := WriteCharts(res, out, name)
+	charts, err := WriteCharts(res, out, name)
 	if err != nil {
 		t.Log(err)
 	}
 	fmt.Println(md.String())
-	fmt.Printf("wrote %s.json, %s.md and %d charts to %s in %.0fs\n", name, name, len(pngs), out, res.Seconds)
+	fmt.Printf("wrote %s.json, %s.md and %d charts to %s in %.0fs\n", name, name, len(charts), out, res.Seconds)
 	if cfg.Mode == "quick" {
 		assertAnswered(t, res)
 	}
