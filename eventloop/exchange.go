@@ -142,7 +142,14 @@ func (ex *Exchange) Result() (code int, sent int64) {
 // Write appends body bytes, framed as WriteHead decided. Off the loop it
 // blocks while the Exchange holds more than Config.HighWater unsent bytes, so
 // a large body streams through bounded memory.
-func (ex *Exchange) Write(p []byte) error {
+func (ex *Exchange) Write(p []byte) error { return ex.write(p, false) }
+
+// WriteFinal is Write for the response's last body bytes (wsgi.FinalWriter):
+// a handler on the loop does not wait for them to leave, the loop sends
+// them as the socket takes them, as it does every other handler's output.
+func (ex *Exchange) WriteFinal(p []byte) error { return ex.write(p, true) }
+
+func (ex *Exchange) write(p []byte, final bool) error {
 	c := ex.c
 	c.mu.Lock()
 	if c.dead || ex.expired {
@@ -175,7 +182,7 @@ func (ex *Exchange) Write(p []byte) error {
 		// On the loop goroutine: the loop flushes once the handler
 		// returns, so no wake; a blocking handler streams through the
 		// socket itself (writeThrough).
-		over := len(ex.out) > hw
+		over := len(ex.out) > hw && !final
 		c.mu.Unlock()
 		if over {
 			return c.writeThrough(ex)

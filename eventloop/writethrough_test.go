@@ -112,3 +112,40 @@ func TestInlineStreamClientResets(t *testing.T) {
 		<-h.done
 	}
 }
+
+// A final write does not wait for a slow reader: the loop sends it as the
+// socket drains, and meanwhile serves other connections.
+func TestInlineFinalWriteDoesNotWait(t *testing.T) {
+	const n = 8 << 20
+	body := make([]byte, n)
+	returned := make(chan struct{}, 4)
+	h := HandlerFunc(func(ex *Exchange) {
+		if ex.Req.Bytes(ex.Req.Target)[1] == 'b' {
+			ex.WriteHead(200, []byte("200 OK"), nil, n, false)
+			ex.WriteFinal(body)
+			returned <- struct{}{}
+		} else {
+			ex.WriteHead(200, []byte("200 OK"), nil, 2, false)
+			ex.WriteFinal([]byte("ok"))
+		}
+		ex.Finish()
+	})
+	_, addr := startServer(t, Config{HighWater: 256 << 10, Loops: 1}, h)
+	slow, slowBr := dial(t, addr)
+	slow.Write([]byte("GET /big HTTP/1.1\r\nHost: x\r\n\r\n"))
+	select {
+	case <-returned:
+	case <-time.After(5 * time.Second):
+		t.Fatal("WriteFinal waited for the reader")
+	}
+	// The same loop answers someone else while the slow reader reads nothing.
+	c, br := dial(t, addr)
+	c.Write([]byte("GET /small HTTP/1.1\r\nHost: x\r\n\r\n"))
+	if resp, body := readResp(t, br, "GET"); resp.StatusCode != 200 || body != "ok" {
+		t.Fatalf("other client: %d %q", resp.StatusCode, body)
+	}
+	resp, _ := readResp(t, slowBr, "HEAD")
+	if got, err := io.CopyN(io.Discard, slowBr, n); err != nil || got != n || resp.StatusCode != 200 {
+		t.Fatalf("slow reader: %d bytes, %v", got, err)
+	}
+}

@@ -61,9 +61,9 @@ func (t *Thread) Call(req *Request, sink Sink) error {
 func (t *Thread) result(rc C.int) error {
 	switch rc {
 	case C.PYSHIM_OK:
-		return t.deliver()
+		return t.deliver(true)
 	case C.PYSHIM_ABORT:
-		if err := t.deliver(); err != nil {
+		if err := t.deliver(true); err != nil {
 			return err
 		}
 		return ErrAbort
@@ -128,8 +128,9 @@ func (t *Thread) pack(req *Request) {
 	r.head = C.uint8_t(cbool(req.Head))
 }
 
-// deliver hands what C left in t.out to the sink: the head once, then body.
-func (t *Thread) deliver() error {
+// deliver hands what C left in t.out to the sink: the head once, then body;
+// final when the app is done and nothing but completion follows.
+func (t *Thread) deliver(final bool) error {
 	o := t.out
 	if o.head_pending != 0 {
 		o.head_pending = 0
@@ -142,7 +143,11 @@ func (t *Thread) deliver() error {
 	if o.body_len > 0 {
 		n := o.body_len
 		o.body_len = 0
-		return t.sink.Write(unsafe.Slice((*byte)(unsafe.Pointer(o.body)), n))
+		p := unsafe.Slice((*byte)(unsafe.Pointer(o.body)), n)
+		if fw, ok := t.sink.(FinalWriter); ok && final {
+			return fw.WriteFinal(p)
+		}
+		return t.sink.Write(p)
 	}
 	return nil
 }

@@ -23,14 +23,17 @@ var errSinkPanic = errors.New("wsgi: sink panicked")
 //export go_flush
 func go_flush(h C.uintptr_t) C.int {
 	t := cgo.Handle(h).Value().(*Thread)
-	return t.guard(t.deliver)
+	return t.guard(t.flush)
 }
+
+// flush delivers a streamed block: more may follow.
+func (t *Thread) flush() error { return t.deliver(false) }
 
 //export go_sendfile
 func go_sendfile(h C.uintptr_t, fd C.int, off, n C.int64_t) C.int {
 	t := cgo.Handle(h).Value().(*Thread)
 	return t.guard(func() error {
-		if err := t.deliver(); err != nil {
+		if err := t.deliver(false); err != nil {
 			return err
 		}
 		return t.sink.SendFile(int(fd), int64(off), int64(n))

@@ -31,3 +31,11 @@ type Sink interface {
 	// offsets (pread/sendfile with an offset) so the file position is kept.
 	SendFile(fd int, off, n int64) error
 }
+
+// FinalWriter is a Sink that takes a response's last body bytes, after which
+// only its completion follows, apart from the rest: the bytes already exist
+// whole, so holding the app back until they leave (Write's back-pressure)
+// would gain nothing and serialize the writer on one client.
+type FinalWriter interface {
+	WriteFinal(p []byte) error
+}
