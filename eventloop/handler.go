@@ -5,11 +5,11 @@ package eventloop
 // ServeExchange is called on the event loop goroutine, once per request, in
 // arrival order per connection. A handler that answers at once (a static
 // response) may write and Finish inline, which costs no goroutine switch.
-// One that runs application code either hands ex to its own goroutines and
-// returns (the threads worker class), or runs it inline and so blocks the
-// loop and every connection on it: with one loop that is gunicorn's sync
-// worker, one request at a time, and no thread handoff at all. Inline writes
-// never wait on the loop: past HighWater they go straight to the socket.
+// One that runs application code hands ex to its own goroutines and returns
+// (every worker class does), or runs it inline and so blocks the loop and
+// every connection on it: with one loop, one request at a time and no
+// thread handoff at all. Inline writes never wait on the loop: past
+// HighWater they go straight to the socket (writeThrough).
 //
 // Whatever goroutine completes ex must call WriteHead, then any number of
 // Write/SendFile, then exactly one of Finish or Abort; after that ex must not

@@ -11,10 +11,10 @@ import (
 // connection meanwhile, so it writes ex's output, and the finished output
 // queued before it, straight to the socket, waiting for the socket as
 // gunicorn's sync worker blocks in sendall. A streamed body then needs no
-// more memory than HighWater, and a client that stops reading holds the
-// request busy until the master's timeout recycles the worker, as it does
-// gunicorn's. When gnet still holds output of an earlier response, which only
-// gnet may send, ex's output stays buffered instead.
+// more memory than HighWater; a client that stops reading holds the handler
+// until it reads or its connection fails. When gnet still holds output of an
+// earlier response, which only gnet may send, ex's output stays buffered
+// instead.
 func (c *conn) writeThrough(ex *Exchange) error {
 	if c.closing {
 		return ErrClosed
@@ -27,10 +27,8 @@ func (c *conn) writeThrough(ex *Exchange) error {
 	// it; mu is for the race detector's sake and for Result.
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	// The exchanges before ex are complete: the handler runs one at a time.
 	for _, q := range c.queue {
-		if q.need100 && q.state == exReceiving {
-			break // not reached: the exchanges before ex are complete
-		}
 		if err := writeAll(fd, q.out); err != nil {
 			// The peer is gone: what is left will never arrive. flush
 			// closes the connection; the handler sees ErrClosed.

@@ -10,8 +10,7 @@ import (
 	"time"
 )
 
-// streamInline is a handler that blocks the loop, as the sync worker class
-// does: it streams n bytes in 64 KiB writes and records the most output it
+// streamInline is a handler that blocks the loop (Handler): it streams n bytes in 64 KiB writes and records the most output it
 // ever held unsent and the error that ended it.
 type streamInline struct {
 	n       atomic.Int64
