@@ -79,10 +79,21 @@ func (c *conn) wake() {
 // last call (a Wake arrives here with no input).
 func (c *conn) onTraffic() gnet.Action {
 	c.wakePending.Store(false)
-	if c.closeReq.Load() {
-		c.closing = true
-	}
 	data, _ := c.gc.Next(-1)
+	if c.closeReq.Load() {
+		if len(data) > 0 && c.idleSince.Load() != 0 && len(c.inbuf) == 0 && c.recv == nil {
+			// An idle close that crossed a new request: housekeep saw the
+			// connection idle because the loop had not read yet (a handler
+			// held it, or the request arrived with the tick). Closing now
+			// would fail a request the client cannot know is safe to retry
+			// (RFC 9112 §9.3.1); it is served instead, and while draining
+			// its response says Connection: close. A partial request is
+			// not idle, so ReadTimeout still closes a slow sender.
+			c.closeReq.Store(false)
+		} else {
+			c.closing = true
+		}
+	}
 	if len(data) > 0 && !c.gotInput.Load() && !c.proxyPending {
 		c.gotInput.Store(true) // a PROXY header alone is not a request (proxyHeader)
 	}

@@ -1,6 +1,7 @@
 package eventloop
 
 import (
+	"bufio"
 	"crypto/sha256"
 	"io"
 	"net"
@@ -146,5 +147,42 @@ func TestInlineFinalWriteDoesNotWait(t *testing.T) {
 	resp, _ := readResp(t, slowBr, "HEAD")
 	if got, err := io.CopyN(io.Discard, slowBr, n); err != nil || got != n || resp.StatusCode != 200 {
 		t.Fatalf("slow reader: %d bytes, %v", got, err)
+	}
+}
+
+// A connection accepted while an inline handler holds the loop looks idle
+// to housekeep, whose keep-alive close must not drop the request that
+// waits unread in its socket.
+func TestInlineBlockedLoopKeepsWaitingRequest(t *testing.T) {
+	const hold = 700 * time.Millisecond
+	h := HandlerFunc(func(ex *Exchange) {
+		if string(ex.Req.Bytes(ex.Req.Target)) == "/hold" {
+			time.Sleep(hold)
+		}
+		ex.WriteHead(200, []byte("200 OK"), nil, 2, false)
+		ex.Write([]byte("ok"))
+		ex.Finish()
+	})
+	_, addr := startServer(t, Config{Keepalive: 200 * time.Millisecond, Loops: 1}, h)
+	a, abr := dial(t, addr)
+	defer a.Close()
+	a.Write([]byte("GET /hold HTTP/1.1\r\nHost: x\r\n\r\n"))
+	time.Sleep(50 * time.Millisecond) // the loop is in the handler
+	// Both are enrolled when a's handler returns; whichever the loop
+	// reads second waits, looking idle, through the other's handler.
+	var brs []*bufio.Reader
+	for i := 0; i < 2; i++ {
+		c, br := dial(t, addr)
+		defer c.Close()
+		c.Write([]byte("GET /hold HTTP/1.1\r\nHost: x\r\n\r\n"))
+		brs = append(brs, br)
+	}
+	if resp, _ := readResp(t, abr, "GET"); resp.StatusCode != 200 {
+		t.Fatalf("first request: %d", resp.StatusCode)
+	}
+	for i, br := range brs {
+		if resp, body := readResp(t, br, "GET"); resp.StatusCode != 200 || body != "ok" {
+			t.Fatalf("waiting request %d: %d %q", i, resp.StatusCode, body)
+		}
 	}
 }
