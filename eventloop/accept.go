@@ -7,6 +7,8 @@ import (
 	"os"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // listener is an inherited listening socket. It is polled through Go's
@@ -91,11 +93,24 @@ func (s *Server) acceptLoop(l *listener) {
 	}
 }
 
-// maxBacklogDrain bounds drainBacklog against clients that keep connecting
-// faster than it accepts. The accept queue is FIFO and no longer than the
-// listen backlog, which somaxconn caps (4096 by default since Linux 5.4), so
-// this many accepts take everything that was queued when the drain began.
+// maxBacklogDrain bounds drainBacklog where the kernel does not say how many
+// connections are queued (Unix sockets): the accept queue is no longer than
+// the listen backlog, which somaxconn caps (4096 by default since Linux 5.4).
 const maxBacklogDrain = 1 << 16
+
+// queued is how many completed connections wait in l's accept queue, or
+// maxBacklogDrain when the kernel does not say. For a listening TCP socket
+// Linux reports the queue's length in tcp_info's tcpi_unacked (tcp_get_info:
+// "listeners aliased fields").
+func (l *listener) queued() int {
+	n := maxBacklogDrain
+	_ = l.rc.Control(func(fd uintptr) {
+		if ti, err := unix.GetsockoptTCPInfo(int(fd), unix.IPPROTO_TCP, unix.TCP_INFO); err == nil {
+			n = int(ti.Unacked)
+		}
+	})
+	return n
+}
 
 // drainBacklog accepts, without waiting, every connection the kernel has
 // already completed on l and enrolls it without a MaxConns slot: the worker is
@@ -105,8 +120,13 @@ const maxBacklogDrain = 1 << 16
 // #3397, #2593), so Shutdown drains before it closes. It runs alongside
 // acceptLoop; Control, unlike Read, does not wait for the lock acceptLoop holds
 // while parked, and the kernel hands each connection to one accept4 only.
+//
+// It takes at most what was queued when it began: a client that reconnects
+// as soon as each answer arrives would otherwise keep a retiring worker
+// serving, one connection after another, far past max_requests. Later
+// arrivals wait for the other workers or the replacement.
 func (s *Server) drainBacklog(ctx context.Context, l *listener) {
-	for n := 0; n < maxBacklogDrain && ctx.Err() == nil; n++ {
+	for n, queued := 0, l.queued(); n < queued && ctx.Err() == nil; n++ {
 		var nfd int
 		var aerr error
 		if err := l.rc.Control(func(fd uintptr) {

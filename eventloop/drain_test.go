@@ -152,3 +152,56 @@ func TestShutdownIdleIsQuick(t *testing.T) {
 		t.Fatalf("Shutdown with nothing pending took %v", d)
 	}
 }
+
+// Shutdown serves what was queued when it began, not what arrives later:
+// with a handler that holds the loop each enroll waits for it, and a client
+// that reconnects at every answer would otherwise keep a retiring worker
+// serving far past max_requests.
+func TestShutdownDrainsOnlyWhatWasQueued(t *testing.T) {
+	release := make(chan struct{})
+	h := HandlerFunc(func(ex *Exchange) {
+		target := string(ex.Req.Bytes(ex.Req.Target))
+		if target == "/first" {
+			<-release
+		} else {
+			time.Sleep(20 * time.Millisecond)
+		}
+		ex.WriteHead(200, []byte("200 OK"), nil, int64(len(target)), false)
+		ex.Write([]byte(target))
+		ex.Finish()
+	})
+	srv, addr := startServer(t, Config{MaxConns: 1, Loops: 1}, h)
+	first, fbr := dial(t, addr)
+	fmt.Fprintf(first, "GET /first HTTP/1.1\r\nHost: x\r\n\r\n")
+	for srv.Stats().Accepted != 1 {
+		time.Sleep(time.Millisecond)
+	}
+	const queued = 3
+	brs := make([]*bufio.Reader, queued)
+	for i := range brs {
+		c, br := dial(t, addr)
+		fmt.Fprintf(c, "GET /q%d HTTP/1.1\r\nHost: x\r\n\r\n", i)
+		brs[i] = br
+	}
+	// The kernel completes the handshakes itself; wait until all three
+	// are in the accept queue before the drain counts it.
+	ln := srv.listeners[0]
+	for ln.queued() != queued {
+		time.Sleep(time.Millisecond)
+	}
+	done := shutdownAsync(t, srv)
+	close(release)
+	readResp(t, fbr, "GET")
+	for i, br := range brs {
+		if resp, body := readResp(t, br, "GET"); resp.StatusCode != 200 || body != fmt.Sprintf("/q%d", i) {
+			t.Fatalf("queued %d: %d %q", i, resp.StatusCode, body)
+		}
+		late, _ := dial(t, addr) // waits in the backlog for another worker
+		defer late.Close()
+		fmt.Fprintf(late, "GET /late HTTP/1.1\r\nHost: x\r\n\r\n")
+	}
+	waitShutdown(t, done)
+	if n := srv.Stats().Accepted; n != 1+queued {
+		t.Fatalf("accepted %d connections, want the %d queued at shutdown and the first", n, queued)
+	}
+}
