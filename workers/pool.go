@@ -29,6 +29,14 @@ type Pool struct {
 
 	quit    chan struct{} // closed by Close: the watchdog leaves
 	watchWG sync.WaitGroup
+
+	// inline: the one app thread is the event loop's own (NewInlinePool).
+	inline  bool
+	errorf  func(format string, args ...any)
+	it      *wsgi.Thread // created on the first request, on the loop's OS thread
+	itErr   error
+	ireq    wsgi.Request
+	iaccess accessScratch
 }
 
 // lane is what the request_timeout watchdog knows of one app thread.
@@ -49,6 +57,8 @@ type PoolOptions struct {
 	Limit *requestLimit
 	// Access is the access log (nil: none).
 	Access *accessLog
+	// Errorf logs what fails once the pool runs (nil: nothing).
+	Errorf func(format string, args ...any)
 }
 
 // NewPool starts n app threads. queue must exceed the requests the event
@@ -71,8 +81,24 @@ func NewPool(app *wsgi.App, n, queue int, scheme string, opt PoolOptions) (*Pool
 	return p, nil
 }
 
+// NewInlinePool is the sync worker class's pool: its one app thread is the
+// event loop goroutine itself, which runs each request as it dispatches it
+// (eventloop.Handler), so a request costs no handoff between OS threads: on
+// two shared cores the handoffs, and the Go scheduler's churn around a long
+// cgo call on another thread, cost more than a small app's Python. The
+// server must have a single loop. request_timeout needs NewPool: a 504 must
+// leave while the app still runs.
+func NewInlinePool(app *wsgi.App, scheme string, opt PoolOptions) *Pool {
+	return &Pool{app: app, scheme: []byte(scheme), jobs: make(chan *eventloop.Exchange),
+		slot: opt.Slot, limit: opt.Limit, access: opt.Access, lanes: make([]lane, 1), quit: make(chan struct{}), inline: true, errorf: opt.Errorf}
+}
+
 // ServeExchange queues ex for the next free app thread.
 func (p *Pool) ServeExchange(ex *eventloop.Exchange) {
+	if p.inline {
+		p.serveInline(ex)
+		return
+	}
 	select {
 	case p.jobs <- ex:
 	default:
@@ -110,28 +136,63 @@ func (p *Pool) thread(i int, started chan<- error) {
 	var req wsgi.Request
 	var scratch accessScratch
 	for ex := range p.jobs {
-		fillRequest(&req, ex, p.scheme)
-		p.limit.start()
-		began := p.begin(i)
-		l.mu.Lock()
-		l.ex, l.began = ex, began
-		l.mu.Unlock()
-		// Any error (wsgi.ErrAbort, a closed connection) leaves the
-		// response incomplete: the connection closes after what was sent.
-		err := t.Call(&req, ex)
-		// The watchdog must not touch ex once Finish may recycle it.
-		l.mu.Lock()
-		l.ex, l.expired = nil, false
-		l.mu.Unlock()
-		p.end(i, ex, began)
-		if p.access != nil {
-			p.access.log(&scratch, ex, began)
-		}
+		p.serve(i, t, &req, &scratch, ex)
+	}
+}
+
+// serveInline runs ex on the calling goroutine: the event loop's.
+func (p *Pool) serveInline(ex *eventloop.Exchange) {
+	if p.it == nil && p.itErr == nil {
+		// A Python thread state belongs to its OS thread: the loop stays
+		// on this one for good. The lock is never undone, so when the loop
+		// returns its thread exits with the thread state, which is not
+		// freed: the process is ending.
+		runtime.LockOSThread()
+		t, err := p.app.NewThread()
 		if err != nil {
-			ex.Abort()
+			p.itErr = fmt.Errorf("app thread: %w", err)
+			if p.errorf != nil {
+				p.errorf("%v", p.itErr)
+			}
 		} else {
-			ex.Finish()
+			p.it = t
+			l := &p.lanes[0]
+			l.mu.Lock()
+			l.t = t
+			l.mu.Unlock()
 		}
+	}
+	if p.it == nil {
+		ex.Finish() // no head: the client gets a 500
+		return
+	}
+	p.serve(0, p.it, &p.ireq, &p.iaccess, ex)
+}
+
+// serve runs ex on app thread i (t, on its own OS thread) and completes it.
+func (p *Pool) serve(i int, t *wsgi.Thread, req *wsgi.Request, scratch *accessScratch, ex *eventloop.Exchange) {
+	l := &p.lanes[i]
+	fillRequest(req, ex, p.scheme)
+	p.limit.start()
+	began := p.begin(i)
+	l.mu.Lock()
+	l.ex, l.began = ex, began
+	l.mu.Unlock()
+	// Any error (wsgi.ErrAbort, a closed connection) leaves the
+	// response incomplete: the connection closes after what was sent.
+	err := t.Call(req, ex)
+	// The watchdog must not touch ex once Finish may recycle it.
+	l.mu.Lock()
+	l.ex, l.expired = nil, false
+	l.mu.Unlock()
+	p.end(i, ex, began)
+	if p.access != nil {
+		p.access.log(scratch, ex, began)
+	}
+	if err != nil {
+		ex.Abort()
+	} else {
+		ex.Finish()
 	}
 }
 

@@ -56,7 +56,7 @@ func WorkerMain() int {
 		fmt.Fprintln(os.Stderr, "narwhal worker: configuration from master:", err)
 		return ExitBootError
 	}
-	sizeProcs(cfg.Int("workers"))
+	sizeProcs(cfg.Int("workers"), cfg.WorkerClass())
 	log, err := openErrorLog(cfg)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "narwhal worker:", err)
@@ -171,6 +171,14 @@ func (w *worker) run() int {
 	defer access.Close()
 	var srv *eventloop.Server
 	limit := w.requestLimit(func() { srv.Drain() })
+	// The sync class runs each request on its one event loop
+	// (NewInlinePool), unless request_timeout needs a 504 to leave while
+	// the app still runs.
+	inline := w.cfg.WorkerClass() == config.WorkerSync && requestTimeoutOf(w.cfg) <= 0
+	loops := 0 // eventloop's default
+	if inline {
+		loops = 1
+	}
 	var handler eventloop.Handler
 	var hub *wsgi.Hub
 	var pool *Pool
@@ -181,7 +189,12 @@ func (w *worker) run() int {
 			handler = &hubHandler{hub: hub, scheme: []byte("http"), slot: w.slot, limit: limit, access: access}
 		}
 	} else {
-		pool, err = NewPool(app, threads, conns*pipelineDepth, "http", PoolOptions{Slot: w.slot, Limit: limit, Access: access})
+		opt := PoolOptions{Slot: w.slot, Limit: limit, Access: access, Errorf: w.log.Errorf}
+		if inline {
+			pool = NewInlinePool(app, "http", opt)
+		} else {
+			pool, err = NewPool(app, threads, conns*pipelineDepth, "http", opt)
+		}
 		handler = pool
 	}
 	if err != nil {
@@ -191,6 +204,7 @@ func (w *worker) run() int {
 	srv = eventloop.New(eventloop.Config{
 		Limits:              limits(w.cfg),
 		Keepalive:           seconds(w.cfg.Int("keepalive")),
+		Loops:               loops,
 		MaxPipeline:         pipelineDepth,
 		MaxConns:            conns,
 		TmpDir:              w.cfg.String("tmp_upload_dir"),
@@ -248,17 +262,27 @@ func (w *worker) run() int {
 }
 
 // sizeProcs shares the machine's CPUs among the workers: each worker's Go
-// runtime (and its gnet event loops, one per P) gets GOMAXPROCS divided by
-// the number of workers, at least 1, unless the user set GOMAXPROCS. Two
-// workers with two Ps and two event loops each on two cores contend with
-// each other: hello keep-alive with -w 2, four alternating runs, median
-// 26.8k req/s with one P each against 20.8k with two (a noisy, shared
-// machine: the spread was wide).
-func sizeProcs(workers int) {
+// scheduler gets GOMAXPROCS divided by the number of workers, at least 1,
+// unless the user set GOMAXPROCS. Two workers with two Ps and two event
+// loops each on two cores contend with each other: hello keep-alive with
+// -w 2, four alternating runs, median 26.8k req/s with one P each against
+// 20.8k with two (a noisy, shared machine: the spread was wide).
+//
+// The sync class gets at least 2: its loop holds a P through every app call
+// (NewInlinePool), and with no P idle Go's sysmon takes that P back after
+// 20µs of every call, waking and parking a thread each time and itself
+// never sleeping longer than 20µs. Measured with -w 2 on 2 cores, three
+// alternating runs: Flask JSON 6.5k req/s against 6.0k, Connection: close
+// 5.4k against 3.7k, hello keep-alive even.
+func sizeProcs(workers int, class string) {
 	if os.Getenv("GOMAXPROCS") != "" || workers < 1 {
 		return
 	}
-	runtime.GOMAXPROCS(max(1, runtime.GOMAXPROCS(0)/workers))
+	n := max(1, runtime.GOMAXPROCS(0)/workers)
+	if class == config.WorkerSync {
+		n = max(n, 2)
+	}
+	runtime.GOMAXPROCS(n)
 }
 
 // serveUntilStopped waits for a stop, then shuts the server down: TERM
@@ -367,11 +391,14 @@ func (w *worker) heartbeat(beat bool, srv *eventloop.Server) {
 	t := time.NewTicker(beatInterval(timeoutOf(w.cfg)))
 	defer t.Stop()
 	limit := int64(w.cfg.Int("max_worker_memory")) << 20
+	var trim idleTrim
 	for range t.C {
 		if beat {
 			w.slot.Beat()
 		}
-		w.slot.SetConns(srv.Stats().Open)
+		st := srv.Stats()
+		w.slot.SetConns(st.Open)
+		trim.tick(st.Open, st.Accepted)
 		if limit > 0 && w.slot.Reason() == metrics.ReasonNone {
 			if rss, err := metrics.RSS(os.Getpid()); err == nil && rss > limit {
 				w.log.Warnf("Worker (pid:%d) uses %d MiB, over max_worker_memory %d MiB: restarting after its in-flight requests",
