@@ -384,3 +384,39 @@ func TestOneThreadPerOSThread(t *testing.T) {
 	}
 	mustCall(t, th, get("/"), 200)
 }
+
+// finalSink is a recSink that is also a FinalWriter.
+type finalSink struct{ recSink }
+
+func (s *finalSink) WriteFinal(p []byte) error {
+	s.Write(p)
+	s.events[len(s.events)-1] = "final"
+	return nil
+}
+
+// The last block of a list reaches the sink as final however large it is,
+// so a handler on the event loop does not wait for it to leave; a streamed
+// iterable's blocks never are, even the last.
+func TestLastBlockIsFinal(t *testing.T) {
+	cases := []struct {
+		spec string
+		want string
+		body int
+	}{
+		{"apps:tail_big", "head write final", 100004},          // "head" flushed before the big item
+		{"apps:tuple_parts", "head write write final", 100004}, // "abc", the 100 kB item, then "e" after the call
+		{"apps:gen_big", "head" + strings.Repeat(" write", 20), 2000000},
+	}
+	for _, c := range cases {
+		t.Run(c.spec, func(t *testing.T) {
+			th := thread(t, c.spec)
+			s := &finalSink{}
+			if err := th.Call(get("/"), s); err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Join(s.events, " "); got != c.want || s.body.Len() != c.body || len(s.problems) > 0 {
+				t.Fatalf("events %q, %d bytes, problems %v; want %q, %d bytes", got, s.body.Len(), s.problems, c.want, c.body)
+			}
+		})
+	}
+}

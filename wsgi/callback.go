@@ -26,8 +26,9 @@ func go_flush(h C.uintptr_t) C.int {
 	return t.guard(t.flush)
 }
 
-// flush delivers a streamed block: more may follow.
-func (t *Thread) flush() error { return t.deliver(false) }
+// flush delivers a block during the call: more may follow unless C marked
+// it the last.
+func (t *Thread) flush() error { return t.deliver(t.out.last != 0) }
 
 //export go_sendfile
 func go_sendfile(h C.uintptr_t, fd C.int, off, n C.int64_t) C.int {

@@ -47,7 +47,9 @@ typedef struct {
 	size_t body_len;
 	int64_t content_length;
 	int32_t code;
-	uint8_t head_pending, must_close, _pad[2];
+	uint8_t head_pending, must_close;
+	uint8_t last; // body is the app's last block (a list's final item): only close() follows
+	uint8_t _pad;
 } pyshim_out;
 
 // pyshim_call results.

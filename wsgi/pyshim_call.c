@@ -34,23 +34,32 @@ static void out_head(pyshim_thread *t)
 	cs->delivered = 1;
 }
 
-// shim_deliver hands the head (once) and n bytes at p to Go's Sink, with the
-// GIL released. Returns 0, or 1 when the sink failed.
-int shim_deliver(pyshim_thread *t, const char *p, size_t n)
+// deliver hands the head (once) and n bytes at p to Go's Sink, with the GIL
+// released; last says no body follows them. Returns 0, or 1 when the sink
+// failed.
+static int deliver(pyshim_thread *t, const char *p, size_t n, int last)
 {
 	pyshim_out *o = &t->out;
 	out_head(t);
 	o->body = p;
 	o->body_len = n;
+	o->last = (uint8_t)last;
 	PyThreadState *ts = PyEval_SaveThread();
 	int rc = go_flush(t->handle);
 	PyEval_RestoreThread(ts);
 	o->head_pending = 0;
 	o->body = NULL;
 	o->body_len = 0;
+	o->last = 0;
 	if (rc != 0)
 		t->cs.sink_failed = 1;
 	return rc != 0;
+}
+
+// shim_deliver is deliver for a block that more may follow.
+int shim_deliver(pyshim_thread *t, const char *p, size_t n)
+{
+	return deliver(t, p, n, 0);
 }
 
 static int flush_body(pyshim_thread *t)
@@ -62,10 +71,12 @@ static int flush_body(pyshim_thread *t)
 	return rc;
 }
 
-// shim_block accepts one body block; stream says it must go out now.
-// Returns 0, -1 with an exception set, or 1 when the sink failed.
-int shim_block(pyshim_thread *t, PyObject *item, int stream)
+// shim_block accepts one body block; SHIM_STREAM says it must go out now,
+// SHIM_LAST that it is the app's last (a list's final item). Returns 0, -1
+// with an exception set, or 1 when the sink failed.
+int shim_block(pyshim_thread *t, PyObject *item, int flags)
 {
+	int stream = flags & SHIM_STREAM;
 	shim_call *cs = &t->cs;
 	if (!PyBytes_Check(item)) {
 		PyErr_Format(PyExc_TypeError, "response body items must be bytes, not %.100s",
@@ -94,7 +105,9 @@ int shim_block(pyshim_thread *t, PyObject *item, int stream)
 		// The caller holds a reference to item, so its bytes stay valid.
 		if (flush_body(t))
 			return 1;
-		return shim_deliver(t, p, n);
+		// A last block need not leave before the handler returns: Go
+		// queues it rather than wait on the socket (wsgi.FinalWriter).
+		return deliver(t, p, n, flags & SHIM_LAST);
 	}
 	if (shim_buf_append(&t->body, p, n) < 0)
 		return -1;
@@ -108,7 +121,8 @@ static int run_seq(pyshim_thread *t, PyObject *seq)
 	for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq); i++) {
 		PyObject *item = PySequence_Fast_GET_ITEM(seq, i);
 		Py_INCREF(item);
-		int rc = shim_block(t, item, 0);
+		int last = i == PySequence_Fast_GET_SIZE(seq) - 1;
+		int rc = shim_block(t, item, last ? SHIM_LAST : 0);
 		Py_DECREF(item);
 		if (rc)
 			return rc;
@@ -120,7 +134,7 @@ static int run_iter(pyshim_thread *t, PyObject *it, int stream)
 {
 	PyObject *item;
 	while ((item = PyIter_Next(it)) != NULL) {
-		int rc = shim_block(t, item, stream);
+		int rc = shim_block(t, item, stream ? SHIM_STREAM : 0);
 		Py_DECREF(item);
 		if (rc)
 			return rc;

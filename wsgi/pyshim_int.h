@@ -91,7 +91,10 @@ int shim_sr_init_types(void);
 
 // Response delivery (pyshim_call.c).
 int shim_call_held(pyshim_thread *t, const char *buf, const char *body);
-int shim_block(pyshim_thread *t, PyObject *item, int stream);
+// shim_block's flags.
+#define SHIM_STREAM 1 // the block goes out now: more may take the app time
+#define SHIM_LAST 2   // the app's last block: only close() follows
+int shim_block(pyshim_thread *t, PyObject *item, int flags);
 int shim_deliver(pyshim_thread *t, const char *p, size_t n);
 
 // Environ (pyshim_environ.c).

@@ -318,7 +318,7 @@ static PyObject *writer_vectorcall(ShimBound *self, PyObject *const *args, size_
 	int rc = 0;
 	if (!t->cs.sink_failed) {
 		if (PyBytes_GET_SIZE(data) > 0) {
-			rc = shim_block(t, data, 1);
+			rc = shim_block(t, data, SHIM_STREAM);
 		} else {
 			t->cs.committed = 1;
 			if (!t->cs.delivered)

@@ -33,9 +33,11 @@ type Sink interface {
 }
 
 // FinalWriter is a Sink that takes a response's last body bytes, after which
-// only its completion follows, apart from the rest: the bytes already exist
-// whole, so holding the app back until they leave (Write's back-pressure)
-// would gain nothing and serialize the writer on one client.
+// only the result's close() and the response's completion follow: what is
+// gathered when the app returns, and a list's final item however large. The
+// bytes already exist whole, so holding the app back until they leave
+// (Write's back-pressure) would gain nothing and serialize the writer on one
+// client.
 type FinalWriter interface {
 	WriteFinal(p []byte) error
 }

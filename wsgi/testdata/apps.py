@@ -61,6 +61,12 @@ def tuple_parts(environ, start_response):
     return (b"a", b"", b"bc", b"d" * 100000, b"e")
 
 
+def tail_big(environ, start_response):
+    """A list whose last item is past the gathering buffer."""
+    start_response("200 OK", [("Content-Type", "application/octet-stream")])
+    return [b"head", b"t" * 100000]
+
+
 def echo(environ, start_response):
     """The environ as {key: [type name, value]} in JSON."""
     out = {}
