@@ -167,11 +167,11 @@ func (ex *Exchange) write(p []byte, final bool) error {
 			p = p[:ex.remaining]
 		}
 		ex.remaining -= int64(len(p))
-		ex.out = append(ex.out, p...)
+		ex.out = append(ex.out, c.sendFinal(ex, p, final)...)
 	case http1.FramingChunked:
 		ex.out = http1.AppendChunk(ex.out, p)
 	case http1.FramingClose:
-		ex.out = append(ex.out, p...)
+		ex.out = append(ex.out, c.sendFinal(ex, p, final)...)
 	case http1.FramingNone:
 		// HEAD, 1xx, 204, 304: the body is discarded (RFC 9110 §6.4.1).
 		p = nil

@@ -186,3 +186,63 @@ func TestInlineBlockedLoopKeepsWaitingRequest(t *testing.T) {
 		}
 	}
 }
+
+// Large final writes go to the socket directly (sendFinal) as far as it
+// takes them; pipelined responses still arrive whole and in order, whether
+// the client reads at once or only after the socket has filled.
+func TestInlineFinalDirectKeepsOrder(t *testing.T) {
+	const n = 1 << 20
+	bodies := make([][]byte, 4)
+	for i := range bodies {
+		bodies[i] = make([]byte, n)
+		for j := range bodies[i] {
+			bodies[i][j] = byte(i*7 + j)
+		}
+	}
+	h := HandlerFunc(func(ex *Exchange) {
+		i := int(ex.Req.Bytes(ex.Req.Target)[1] - '0')
+		ex.WriteHead(200, []byte("200 OK"), nil, n, false)
+		ex.Write([]byte{}) // nothing: the head alone stays queued
+		ex.WriteFinal(bodies[i])
+		ex.Finish()
+	})
+	_, addr := startServer(t, Config{HighWater: 256 << 10, Loops: 1}, h)
+	for _, wait := range []time.Duration{0, 300 * time.Millisecond} {
+		c, br := dial(t, addr)
+		c.Write([]byte("GET /0 HTTP/1.1\r\nHost: x\r\n\r\nGET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\nGET /3 HTTP/1.1\r\nHost: x\r\n\r\n"))
+		time.Sleep(wait)
+		for i := range bodies {
+			resp, body := readResp(t, br, "GET")
+			if resp.StatusCode != 200 || sha256.Sum256([]byte(body)) != sha256.Sum256(bodies[i]) {
+				t.Fatalf("wait %v, response %d: %d, %d bytes, not its body", wait, i, resp.StatusCode, len(body))
+			}
+		}
+		c.Close()
+	}
+}
+
+// A final write to a client that has reset drops the output, closes the
+// connection and leaves the loop serving others.
+func TestInlineFinalDirectClientGone(t *testing.T) {
+	body := make([]byte, 1<<20)
+	h := HandlerFunc(func(ex *Exchange) {
+		if ex.Req.Bytes(ex.Req.Target)[1] == 'g' {
+			time.Sleep(200 * time.Millisecond) // the client resets meanwhile
+		}
+		ex.WriteHead(200, []byte("200 OK"), nil, int64(len(body)), false)
+		ex.WriteFinal(body)
+		ex.Finish()
+	})
+	_, addr := startServer(t, Config{Loops: 1}, h)
+	gone, _ := dial(t, addr)
+	gone.Write([]byte("GET /gone HTTP/1.1\r\nHost: x\r\n\r\n"))
+	time.Sleep(50 * time.Millisecond)
+	gone.(*net.TCPConn).SetLinger(0)
+	gone.Close()
+	c, br := dial(t, addr)
+	defer c.Close()
+	c.Write([]byte("GET /next HTTP/1.1\r\nHost: x\r\n\r\n"))
+	if resp, got := readResp(t, br, "GET"); resp.StatusCode != 200 || len(got) != len(body) {
+		t.Fatalf("after the reset: %d, %d bytes", resp.StatusCode, len(got))
+	}
+}
