@@ -7,6 +7,7 @@ import (
 
 	"github.com/narwhalhq/narwhal/eventloop/http1"
 	"github.com/panjf2000/gnet/v2"
+	"golang.org/x/sys/unix"
 )
 
 // conn is the loop's state for one connection. Fields without a comment are
@@ -81,14 +82,16 @@ func (c *conn) onTraffic() gnet.Action {
 	c.wakePending.Store(false)
 	data, _ := c.gc.Next(-1)
 	if c.closeReq.Load() {
-		if len(data) > 0 && c.idleSince.Load() != 0 && len(c.inbuf) == 0 && c.recv == nil {
+		if c.idleSince.Load() != 0 && len(c.inbuf) == 0 && c.recv == nil && (len(data) > 0 || c.unread()) {
 			// An idle close that crossed a new request: housekeep saw the
 			// connection idle because the loop had not read yet (a handler
 			// held it, or the request arrived with the tick). Closing now
 			// would fail a request the client cannot know is safe to retry
-			// (RFC 9112 §9.3.1); it is served instead, and while draining
-			// its response says Connection: close. A partial request is
-			// not idle, so ReadTimeout still closes a slow sender.
+			// (RFC 9112 §9.3.1), with a reset if it sat unread in the
+			// socket (the wake can come before the read event); it is
+			// served instead, and while draining its response says
+			// Connection: close. A partial request is not idle, so
+			// ReadTimeout still closes a slow sender.
 			c.closeReq.Store(false)
 		} else {
 			c.closing = true
@@ -117,6 +120,13 @@ func (c *conn) onTraffic() gnet.Action {
 	}
 	c.trackIdle()
 	return gnet.None
+}
+
+// unread reports whether input waits in the socket that gnet has not read
+// yet (SIOCINQ).
+func (c *conn) unread() bool {
+	n, err := unix.IoctlGetInt(c.gc.Fd(), unix.SIOCINQ)
+	return err == nil && n > 0
 }
 
 // input parses data appended to any held input and keeps the unconsumed rest.

@@ -246,3 +246,59 @@ func TestInlineFinalDirectClientGone(t *testing.T) {
 		t.Fatalf("after the reset: %d, %d bytes", resp.StatusCode, len(got))
 	}
 }
+
+// The same when housekeep's wake reaches the loop before the read event of
+// the request: gnet runs queued tasks after the batch of events it fetched,
+// so a request that arrives while that batch's handler holds the loop is
+// still unread in the socket when the wake runs, and closing would reset it.
+func TestIdleCloseSparesUnreadRequest(t *testing.T) {
+	holds := map[string]chan struct{}{"/hold1": make(chan struct{}), "/hold2": make(chan struct{})}
+	holding := make(chan string, 2)
+	h := HandlerFunc(func(ex *Exchange) {
+		target := string(ex.Req.Bytes(ex.Req.Target))
+		if release, ok := holds[target]; ok {
+			holding <- target
+			<-release
+		}
+		ex.WriteHead(200, []byte("200 OK"), nil, 2, false)
+		ex.Write([]byte("ok"))
+		ex.Finish()
+	})
+	srv, addr := startServer(t, Config{Loops: 1}, h)
+	x, xbr := dial(t, addr) // idle so far
+	defer x.Close()
+	for srv.Stats().Open != 1 {
+		time.Sleep(time.Millisecond)
+	}
+	srv.mu.Lock()
+	var xc *conn
+	for c := range srv.conns {
+		xc = c
+	}
+	srv.mu.Unlock()
+	c2, br2 := dial(t, addr)
+	defer c2.Close()
+	c1, br1 := dial(t, addr)
+	defer c1.Close()
+	for srv.Stats().Open != 3 {
+		time.Sleep(time.Millisecond)
+	}
+	c1.Write([]byte("GET /hold1 HTTP/1.1\r\nHost: x\r\n\r\n"))
+	<-holding
+	// While the loop is held, the next batch gets ready: c2's request and
+	// the wake of housekeep's idle close for x.
+	c2.Write([]byte("GET /hold2 HTTP/1.1\r\nHost: x\r\n\r\n"))
+	xc.requestClose()
+	time.Sleep(50 * time.Millisecond)
+	close(holds["/hold1"])
+	<-holding
+	// In c2's handler: x's request arrives after the batch was fetched.
+	x.Write([]byte("GET /x HTTP/1.1\r\nHost: x\r\n\r\n"))
+	time.Sleep(50 * time.Millisecond)
+	close(holds["/hold2"])
+	readResp(t, br1, "GET")
+	readResp(t, br2, "GET")
+	if resp, body := readResp(t, xbr, "GET"); resp.StatusCode != 200 || body != "ok" {
+		t.Fatalf("x: %d %q", resp.StatusCode, body)
+	}
+}

@@ -72,8 +72,8 @@ func TestClassesUnderSlowRequests(t *testing.T) {
 			pidOf(t, s) // booted
 			took := concurrently(t, 200, s.URL("/sleep?0.1"))
 			t.Logf("%s: 200 requests of 100 ms in %v", c.name, took)
-			if took < c.min || took > c.max {
-				t.Errorf("%s took %v, want between %v and %v", c.name, took, c.min, c.max)
+			if took < c.min || took > c.max || t.Failed() {
+				t.Errorf("%s took %v, want between %v and %v\n%s", c.name, took, c.min, c.max, s.Log())
 			}
 		})
 	}
