@@ -11,8 +11,9 @@ import (
 	"time"
 )
 
-// streamInline is a handler that blocks the loop (Handler): it streams n bytes in 64 KiB writes and records the most output it
-// ever held unsent and the error that ended it.
+// streamInline is a handler that blocks the loop, as the sync worker class
+// does (Handler): it streams n bytes in 64 KiB writes and records the most
+// output it ever held unsent and the error that ended it.
 type streamInline struct {
 	n       atomic.Int64
 	maxHeld atomic.Int64

@@ -71,8 +71,11 @@
 // Every class serves through the same event loop, so each keeps connections
 // alive and pipelines; they differ in how the app runs:
 //
-//	sync         one app thread (an OS thread with its own Python thread
-//	             state); requests run one at a time, in arrival order
+//	sync         the event loop runs the app itself, on its OS thread with
+//	             its own Python thread state (NewInlinePool): requests run
+//	             one at a time, in arrival order, with no thread handoff;
+//	             with --request-timeout, one app thread of its own instead,
+//	             so the 504 leaves while the app still runs
 //	threads      --threads app threads (gunicorn's gthread); requests run in
 //	             parallel whenever the app releases the GIL
 //	gevent-like  gevent's hub on the thread that started Python, after
