@@ -82,7 +82,7 @@ func (c *conn) onTraffic() gnet.Action {
 	c.wakePending.Store(false)
 	data, _ := c.gc.Next(-1)
 	if c.closeReq.Load() {
-		if c.idleSince.Load() != 0 && len(c.inbuf) == 0 && c.recv == nil && (len(data) > 0 || c.unread()) {
+		if c.idleSince.Load() != 0 && (len(data) > 0 || c.unread()) {
 			// An idle close that crossed a new request: housekeep saw the
 			// connection idle because the loop had not read yet (a handler
 			// held it, or the request arrived with the tick). Closing now
@@ -90,7 +90,9 @@ func (c *conn) onTraffic() gnet.Action {
 			// (RFC 9112 §9.3.1), with a reset if it sat unread in the
 			// socket (the wake can come before the read event); it is
 			// served instead, and while draining its response says
-			// Connection: close. A partial request is not idle, so
+			// Connection: close. A partial request is not idle (trackIdle
+			// sets idleSince only after a pass that left no exchange, held
+			// input or body being received, which only passes change), so
 			// ReadTimeout still closes a slow sender.
 			c.closeReq.Store(false)
 		} else {

@@ -30,12 +30,7 @@ func (c *conn) writeThrough(ex *Exchange) error {
 	// The exchanges before ex are complete: the handler runs one at a time.
 	for _, q := range c.queue {
 		if err := writeAll(fd, q.out); err != nil {
-			// The peer is gone: what is left will never arrive. flush
-			// closes the connection; the handler sees ErrClosed.
-			for _, r := range c.queue {
-				r.out = r.out[:0]
-			}
-			c.closing = true
+			c.dropOutput() // the handler sees ErrClosed
 			return ErrClosed
 		}
 		q.out = q.out[:0]
@@ -44,6 +39,16 @@ func (c *conn) writeThrough(ex *Exchange) error {
 		}
 	}
 	return nil
+}
+
+// dropOutput discards every queued exchange's output once a direct write
+// has failed: the peer is gone and what is left will never arrive. flush
+// sees closing and closes the connection. c.mu is held.
+func (c *conn) dropOutput() {
+	for _, q := range c.queue {
+		q.out = q.out[:0]
+	}
+	c.closing = true
 }
 
 // writeAll writes p to the non-blocking socket fd, polling while it is full.
@@ -96,11 +101,7 @@ func (c *conn) sendFinal(ex *Exchange, p []byte, final bool) []byte {
 	clear(iov)
 	c.iov = iov[:0]
 	if err != nil {
-		// Nothing more will arrive; flush sees closing and closes.
-		for _, q := range c.queue {
-			q.out = q.out[:0]
-		}
-		c.closing = true
+		c.dropOutput()
 		return nil
 	}
 	for _, q := range c.queue {
