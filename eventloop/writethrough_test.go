@@ -156,8 +156,10 @@ func TestInlineFinalWriteDoesNotWait(t *testing.T) {
 // waits unread in its socket.
 func TestInlineBlockedLoopKeepsWaitingRequest(t *testing.T) {
 	const hold = 700 * time.Millisecond
+	holding := make(chan struct{}, 3)
 	h := HandlerFunc(func(ex *Exchange) {
 		if string(ex.Req.Bytes(ex.Req.Target)) == "/hold" {
+			holding <- struct{}{}
 			time.Sleep(hold)
 		}
 		ex.WriteHead(200, []byte("200 OK"), nil, 2, false)
@@ -168,7 +170,7 @@ func TestInlineBlockedLoopKeepsWaitingRequest(t *testing.T) {
 	a, abr := dial(t, addr)
 	defer a.Close()
 	a.Write([]byte("GET /hold HTTP/1.1\r\nHost: x\r\n\r\n"))
-	time.Sleep(50 * time.Millisecond) // the loop is in the handler
+	<-holding // the loop is in the handler
 	// Both are enrolled when a's handler returns; whichever the loop
 	// reads second waits, looking idle, through the other's handler.
 	var brs []*bufio.Reader
@@ -226,9 +228,11 @@ func TestInlineFinalDirectKeepsOrder(t *testing.T) {
 // connection and leaves the loop serving others.
 func TestInlineFinalDirectClientGone(t *testing.T) {
 	body := make([]byte, 1<<20)
+	entered, reset := make(chan struct{}), make(chan struct{})
 	h := HandlerFunc(func(ex *Exchange) {
 		if ex.Req.Bytes(ex.Req.Target)[1] == 'g' {
-			time.Sleep(200 * time.Millisecond) // the client resets meanwhile
+			close(entered)
+			<-reset // the client has reset meanwhile
 		}
 		ex.WriteHead(200, []byte("200 OK"), nil, int64(len(body)), false)
 		ex.WriteFinal(body)
@@ -237,9 +241,10 @@ func TestInlineFinalDirectClientGone(t *testing.T) {
 	_, addr := startServer(t, Config{Loops: 1}, h)
 	gone, _ := dial(t, addr)
 	gone.Write([]byte("GET /gone HTTP/1.1\r\nHost: x\r\n\r\n"))
-	time.Sleep(50 * time.Millisecond)
+	<-entered
 	gone.(*net.TCPConn).SetLinger(0)
-	gone.Close()
+	gone.Close() // on loopback the reset arrives within the call
+	close(reset)
 	c, br := dial(t, addr)
 	defer c.Close()
 	c.Write([]byte("GET /next HTTP/1.1\r\nHost: x\r\n\r\n"))
@@ -266,40 +271,61 @@ func TestIdleCloseSparesUnreadRequest(t *testing.T) {
 		ex.Finish()
 	})
 	srv, addr := startServer(t, Config{Loops: 1}, h)
+	seen := map[*conn]bool{}
 	x, xbr := dial(t, addr) // idle so far
 	defer x.Close()
-	for srv.Stats().Open != 1 {
-		time.Sleep(time.Millisecond)
-	}
-	srv.mu.Lock()
-	var xc *conn
-	for c := range srv.conns {
-		xc = c
-	}
-	srv.mu.Unlock()
+	xc := enrolled(t, srv, seen)
 	c2, br2 := dial(t, addr)
 	defer c2.Close()
+	c2c := enrolled(t, srv, seen)
 	c1, br1 := dial(t, addr)
 	defer c1.Close()
-	for srv.Stats().Open != 3 {
-		time.Sleep(time.Millisecond)
-	}
+	enrolled(t, srv, seen)
 	c1.Write([]byte("GET /hold1 HTTP/1.1\r\nHost: x\r\n\r\n"))
 	<-holding
 	// While the loop is held, the next batch gets ready: c2's request and
 	// the wake of housekeep's idle close for x.
 	c2.Write([]byte("GET /hold2 HTTP/1.1\r\nHost: x\r\n\r\n"))
 	xc.requestClose()
-	time.Sleep(50 * time.Millisecond)
+	waitUnread(t, c2c)
 	close(holds["/hold1"])
 	<-holding
 	// In c2's handler: x's request arrives after the batch was fetched.
 	x.Write([]byte("GET /x HTTP/1.1\r\nHost: x\r\n\r\n"))
-	time.Sleep(50 * time.Millisecond)
+	waitUnread(t, xc)
 	close(holds["/hold2"])
 	readResp(t, br1, "GET")
 	readResp(t, br2, "GET")
 	if resp, body := readResp(t, xbr, "GET"); resp.StatusCode != 200 || body != "ok" {
 		t.Fatalf("x: %d %q", resp.StatusCode, body)
+	}
+}
+
+// enrolled waits for the server's next connection, one not in seen, and
+// adds it there.
+func enrolled(t *testing.T, srv *Server, seen map[*conn]bool) *conn {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		srv.mu.Lock()
+		for c := range srv.conns {
+			if !seen[c] {
+				seen[c] = true
+				srv.mu.Unlock()
+				return c
+			}
+		}
+		srv.mu.Unlock()
+	}
+	t.Fatal("no new connection enrolled")
+	return nil
+}
+
+// waitUnread waits until input sits in c's socket, unread by the loop.
+func waitUnread(t *testing.T, c *conn) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); !c.unread(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the request never reached the server's socket")
+		}
 	}
 }
