@@ -45,6 +45,12 @@ type Config struct {
 	Proxy Proxy
 	// Loops is the number of gnet event loops (default GOMAXPROCS).
 	Loops int
+	// HandlerBlocks says the handler runs every request on the loop
+	// goroutine (the sync worker class): only then may a write go straight
+	// to the socket (writeThrough, sendFinal). An Exchange is marked inline
+	// until ServeExchange returns, and a handler that hands it to another
+	// goroutine may see that goroutine write before then, off the loop.
+	HandlerBlocks bool
 	// ErrorLog receives connection-level errors; nil discards them.
 	ErrorLog func(format string, args ...any)
 }

@@ -179,10 +179,11 @@ func (ex *Exchange) write(p []byte, final bool) error {
 	ex.sent += int64(len(p))
 	hw := c.srv.cfg.HighWater
 	if ex.inline.Load() {
-		// On the loop goroutine: the loop flushes once the handler
-		// returns, so no wake; a blocking handler streams through the
-		// socket itself (writeThrough).
-		over := len(ex.out) > hw && !final
+		// On the loop goroutine (or handed off, before ServeExchange
+		// returned): the loop flushes once the handler returns, so no
+		// wake; a blocking handler streams through the socket itself
+		// (writeThrough).
+		over := len(ex.out) > hw && !final && c.srv.cfg.HandlerBlocks
 		c.mu.Unlock()
 		if over {
 			return c.writeThrough(ex)

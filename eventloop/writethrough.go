@@ -7,7 +7,7 @@ import (
 )
 
 // writeThrough is Write's back-pressure for a handler that blocks the loop
-// goroutine (Handler says when one may): nothing else can drain the
+// goroutine (Config.HandlerBlocks): nothing else can drain the
 // connection meanwhile, so it writes ex's output, and the finished output
 // queued before it, straight to the socket, waiting for the socket as
 // gunicorn's sync worker blocks in sendall. A streamed body then needs no
@@ -76,7 +76,7 @@ func writeAll(fd int, p []byte) error {
 const finalDirect = 64 << 10
 
 // sendFinal is the path of a large last body block written by a handler
-// that blocks the loop: it writes the finished output queued before ex,
+// that blocks the loop (Config.HandlerBlocks): it writes the finished output queued before ex,
 // ex's own and p to the socket in one writev, without waiting, and returns
 // what of p the socket did not take, for the loop to send later. A 1 MiB
 // response then costs no copy and no fresh 1 MiB buffer when the client
@@ -84,7 +84,7 @@ const finalDirect = 64 << 10
 // it whole cost a third of the worker's CPU: page faults on new buffers
 // and the collections they caused). c.mu is held.
 func (c *conn) sendFinal(ex *Exchange, p []byte, final bool) []byte {
-	if !final || len(p) < finalDirect || !ex.inline.Load() || c.closing || c.gc.OutboundBuffered() > 0 {
+	if !final || len(p) < finalDirect || !c.srv.cfg.HandlerBlocks || !ex.inline.Load() || c.closing || c.gc.OutboundBuffered() > 0 {
 		return p
 	}
 	iov := c.iov[:0]

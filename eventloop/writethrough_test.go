@@ -50,7 +50,7 @@ func TestInlineStreamWritesThrough(t *testing.T) {
 	const n = 8 << 20
 	h := &streamInline{done: make(chan error, 4)}
 	h.n.Store(n)
-	cfg := Config{HighWater: 256 << 10, Loops: 1}
+	cfg := Config{HighWater: 256 << 10, Loops: 1, HandlerBlocks: true}
 	_, addr := startServer(t, cfg, h)
 	c, br := dial(t, addr)
 	defer c.Close()
@@ -85,7 +85,7 @@ func TestInlineStreamWritesThrough(t *testing.T) {
 func TestInlineStreamClientResets(t *testing.T) {
 	h := &streamInline{done: make(chan error, 4)}
 	h.n.Store(64 << 20)
-	_, addr := startServer(t, Config{HighWater: 256 << 10, Loops: 1}, h)
+	_, addr := startServer(t, Config{HighWater: 256 << 10, Loops: 1, HandlerBlocks: true}, h)
 	c, br := dial(t, addr)
 	c.Write([]byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n"))
 	br.ReadString('\n')
@@ -131,7 +131,7 @@ func TestInlineFinalWriteDoesNotWait(t *testing.T) {
 		}
 		ex.Finish()
 	})
-	_, addr := startServer(t, Config{HighWater: 256 << 10, Loops: 1}, h)
+	_, addr := startServer(t, Config{HighWater: 256 << 10, Loops: 1, HandlerBlocks: true}, h)
 	slow, slowBr := dial(t, addr)
 	slow.Write([]byte("GET /big HTTP/1.1\r\nHost: x\r\n\r\n"))
 	select {
@@ -166,7 +166,7 @@ func TestInlineBlockedLoopKeepsWaitingRequest(t *testing.T) {
 		ex.Write([]byte("ok"))
 		ex.Finish()
 	})
-	_, addr := startServer(t, Config{Keepalive: 200 * time.Millisecond, Loops: 1}, h)
+	_, addr := startServer(t, Config{Keepalive: 200 * time.Millisecond, Loops: 1, HandlerBlocks: true}, h)
 	a, abr := dial(t, addr)
 	defer a.Close()
 	a.Write([]byte("GET /hold HTTP/1.1\r\nHost: x\r\n\r\n"))
@@ -209,7 +209,7 @@ func TestInlineFinalDirectKeepsOrder(t *testing.T) {
 		ex.WriteFinal(bodies[i])
 		ex.Finish()
 	})
-	_, addr := startServer(t, Config{HighWater: 256 << 10, Loops: 1}, h)
+	_, addr := startServer(t, Config{HighWater: 256 << 10, Loops: 1, HandlerBlocks: true}, h)
 	for _, wait := range []time.Duration{0, 300 * time.Millisecond} {
 		c, br := dial(t, addr)
 		c.Write([]byte("GET /0 HTTP/1.1\r\nHost: x\r\n\r\nGET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\nGET /3 HTTP/1.1\r\nHost: x\r\n\r\n"))
@@ -238,7 +238,7 @@ func TestInlineFinalDirectClientGone(t *testing.T) {
 		ex.WriteFinal(body)
 		ex.Finish()
 	})
-	_, addr := startServer(t, Config{Loops: 1}, h)
+	_, addr := startServer(t, Config{Loops: 1, HandlerBlocks: true}, h)
 	gone, _ := dial(t, addr)
 	gone.Write([]byte("GET /gone HTTP/1.1\r\nHost: x\r\n\r\n"))
 	<-entered
@@ -270,7 +270,7 @@ func TestIdleCloseSparesUnreadRequest(t *testing.T) {
 		ex.Write([]byte("ok"))
 		ex.Finish()
 	})
-	srv, addr := startServer(t, Config{Loops: 1}, h)
+	srv, addr := startServer(t, Config{Loops: 1, HandlerBlocks: true}, h)
 	seen := map[*conn]bool{}
 	x, xbr := dial(t, addr) // idle so far
 	defer x.Close()
@@ -327,5 +327,33 @@ func waitUnread(t *testing.T, c *conn) {
 		if time.Now().After(deadline) {
 			t.Fatal("the request never reached the server's socket")
 		}
+	}
+}
+
+// Without Config.HandlerBlocks, a handler's inline writes stay buffered:
+// the socket is written by the loop alone, since an Exchange handed to
+// another goroutine is still marked inline until ServeExchange returns. A
+// client that does not read then holds neither the handler nor the loop.
+func TestInlineWritesBufferedUnlessHandlerBlocks(t *testing.T) {
+	h := &streamInline{done: make(chan error, 4)}
+	h.n.Store(8 << 20)
+	_, addr := startServer(t, Config{HighWater: 256 << 10, Loops: 1}, h)
+	slow, _ := dial(t, addr) // never reads
+	defer slow.Close()
+	slow.Write([]byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n"))
+	select {
+	case err := <-h.done:
+		if err != nil {
+			t.Fatalf("handler: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the handler waited on a client that does not read")
+	}
+	h.n.Store(10)
+	c, br := dial(t, addr)
+	defer c.Close()
+	c.Write([]byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n"))
+	if resp, body := readResp(t, br, "GET"); resp.StatusCode != 200 || len(body) != 10 {
+		t.Fatalf("other client: %d, %d bytes", resp.StatusCode, len(body))
 	}
 }

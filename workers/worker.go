@@ -205,6 +205,7 @@ func (w *worker) run() int {
 		Limits:              limits(w.cfg),
 		Keepalive:           seconds(w.cfg.Int("keepalive")),
 		Loops:               loops,
+		HandlerBlocks:       inline,
 		MaxPipeline:         pipelineDepth,
 		MaxConns:            conns,
 		TmpDir:              w.cfg.String("tmp_upload_dir"),
