@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/narwhalhq/narwhal/config"
 	"github.com/narwhalhq/narwhal/eventloop"
@@ -28,7 +29,8 @@ type accessLog struct {
 	json     bool
 	needResp bool // the format shows response headers
 	envKeys  []string
-	path     string // "" when the lines only go to syslog
+	envNames [][]byte // envKeys as bytes, for the Record's fields
+	path     string   // "" when the lines only go to syslog
 	pid      int
 	syslog   *Syslog // --log-syslog: every line goes there too; nil when not
 
@@ -53,6 +55,9 @@ func openAccessLog(cfg *config.Config, sys *Syslog) (*accessLog, error) {
 	}
 	a := &accessLog{format: f, json: cfg.Bool("access_log_json"), needResp: f.Uses("o"), envKeys: f.EnvKeys(),
 		path: cfg.String("accesslog"), pid: os.Getpid(), syslog: sys, quit: make(chan struct{}), done: make(chan struct{})}
+	for _, k := range a.envKeys {
+		a.envNames = append(a.envNames, []byte(k))
+	}
 	if a.path == "-" {
 		a.f = os.Stdout
 	} else if err := a.Reopen(); err != nil {
@@ -153,7 +158,7 @@ func (a *accessLog) log(s *accessScratch, ex *eventloop.Exchange, began time.Tim
 			r.RespHeaders = append(r.RespHeaders, accesslog.Field{Name: []byte("Content-Length"), Value: s.env})
 		}
 	}
-	r.Env = a.env(r.Env[:0], ex)
+	r.Env = a.env(r.Env[:0], ex, s.path)
 	r.Time, r.Duration, r.Pid = now, now.Sub(began), a.pid
 	if a.json {
 		s.line = a.format.AppendJSON(s.line[:0], r)
@@ -199,25 +204,27 @@ func headerForEnv(q *http1.Request, key string) []byte {
 	return v
 }
 
-// env resolves the {var}e atoms from the request's CGI variables. The
-// app's own changes to its environ are not visible here (a documented
-// difference from gunicorn, which formats after the app returned).
-func (a *accessLog) env(dst []accesslog.Field, ex *eventloop.Exchange) []accesslog.Field {
+// env resolves the {var}e atoms from the request's CGI variables; path is
+// PATH_INFO as %(U)s logs it. The keys are lower-case, as gunicorn's atoms
+// hold them (accesslog.Format.EnvKeys). The app's own changes to its
+// environ are not visible here (a documented difference from gunicorn,
+// which formats after the app returned).
+func (a *accessLog) env(dst []accesslog.Field, ex *eventloop.Exchange, path []byte) []accesslog.Field {
 	q := &ex.Req
-	for _, k := range a.envKeys {
+	for i, k := range a.envKeys {
 		var v []byte
 		switch k {
-		case "REQUEST_METHOD":
+		case "request_method":
 			v = q.Bytes(q.Method)
-		case "PATH_INFO":
-			v = q.Bytes(q.Path)
-		case "QUERY_STRING":
+		case "path_info":
+			v = path
+		case "query_string":
 			v = q.Bytes(q.Query)
-		case "RAW_URI":
+		case "raw_uri":
 			v = q.Bytes(q.Target)
-		case "REMOTE_ADDR":
+		case "remote_addr":
 			v = ex.Remote.Host
-		case "SERVER_NAME":
+		case "server_name":
 			v = ex.Local.Host
 		default:
 			if len(k) > 5 && strings.EqualFold(k[:5], "HTTP_") {
@@ -228,9 +235,25 @@ func (a *accessLog) env(dst []accesslog.Field, ex *eventloop.Exchange) []accessl
 			}
 			continue
 		}
-		dst = append(dst, accesslog.Field{Name: []byte(k), Value: v})
+		dst = append(dst, accesslog.Field{Name: a.envNames[i], Value: utf8FromLatin1(v)})
 	}
 	return dst
+}
+
+// utf8FromLatin1 is request bytes read as latin-1, as gunicorn's environ
+// holds them (PEP 3333 native strings), in the UTF-8 that Record.Env
+// wants: v itself when it is ASCII, a new slice (rare) otherwise.
+func utf8FromLatin1(v []byte) []byte {
+	for i, c := range v {
+		if c >= utf8.RuneSelf {
+			out := append(make([]byte, 0, 2*len(v)), v[:i]...)
+			for _, c := range v[i:] {
+				out = utf8.AppendRune(out, rune(c))
+			}
+			return out
+		}
+	}
+	return v
 }
 
 // unquote percent-decodes a path as PATH_INFO holds it (gunicorn's

@@ -11,7 +11,8 @@ import (
 
 // accessFormat uses every atom that does not depend on the clock or the pid.
 const accessFormat = `%(h)s %(l)s %(u)s "%(r)s" %(s)s %(b)s %(B)s "%(f)s" "%(a)s" %(m)s %(U)s %(q)s %(H)s ` +
-	`%({x-custom}i)s %({content-type}o)s %({content-length}o)s %({missing}i)s %(REQUEST_METHOD)s`
+	`%({x-custom}i)s %({content-type}o)s %({content-length}o)s %({missing}i)s %(REQUEST_METHOD)s ` +
+	`%({request_method}e)s %({PATH_INFO}e)s %({query_string}e)s %({raw_uri}e)s %({remote_addr}e)s %({server_name}e)s %({http_user_agent}e)s`
 
 const accessRequest = "GET /hello/w%C3%B6rld?a=1&b=%22q%22 HTTP/1.1\r\nHost: example.test\r\n" +
 	"User-Agent: agent \"007\"\r\nReferer: http://ref.example/\r\nX-Custom: custom value\r\n" +
