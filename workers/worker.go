@@ -248,8 +248,7 @@ func (w *worker) run() int {
 		select {
 		case <-ran:
 		case <-time.After(time.Second):
-			w.log.Syslog().Close()
-			os.Exit(0)
+			w.exit(0)
 		}
 	}()
 	err = hub.Run(w.slot.BeatWord(), beatInterval(timeoutOf(w.cfg)), requestTimeoutOf(w.cfg))
@@ -311,10 +310,7 @@ func (w *worker) serveUntilStopped(srv *eventloop.Server, closeApp func()) {
 	w.log.Infof("Worker exiting (pid: %d)", os.Getpid())
 	w.hook("worker_exit", w.hookServer(), w.hookWorker())
 	if s != stopGraceful {
-		w.access.Close()
-		w.log.Syslog().Close()
-		flushPython()
-		os.Exit(0) // a hub may still be running requests
+		w.exit(0) // a hub may still be running requests
 	}
 }
 
@@ -376,9 +372,15 @@ func (w *worker) abort() {
 }
 
 func (w *worker) exitNow(code int) {
-	w.access.Close()
 	w.log.Infof("Worker exiting (pid: %d)", os.Getpid())
 	w.hook("worker_exit", w.hookServer(), w.hookWorker())
+	w.exit(code)
+}
+
+// exit ends the process at once, after writing out what the access log and
+// syslog hold and Python's buffered stdio (bounded: the GIL may be held).
+func (w *worker) exit(code int) {
+	w.access.Close()
 	w.log.Syslog().Close()
 	flushPython()
 	os.Exit(code)
