@@ -99,9 +99,6 @@ func (c *conn) onTraffic() gnet.Action {
 			c.closing = true
 		}
 	}
-	if len(data) > 0 && !c.gotInput.Load() && !c.proxyPending {
-		c.gotInput.Store(true) // a PROXY header alone is not a request (proxyHeader)
-	}
 	// After a request that asked to close, only its own body may follow.
 	if len(data) > 0 && (!c.lastReq || c.recv != nil) && !c.closing {
 		c.input(data)
@@ -143,6 +140,9 @@ func (c *conn) input(data []byte) {
 		n = c.proxyHeader(buf)
 	}
 	if !c.proxyPending {
+		if n < len(buf) && !c.gotInput.Load() {
+			c.gotInput.Store(true) // the first request has begun; a PROXY header alone is not one
+		}
 		n += c.consume(buf[n:])
 	}
 	rest := buf[n:]

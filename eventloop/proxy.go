@@ -106,9 +106,6 @@ func (c *conn) proxyHeader(buf []byte) int {
 	if !h.Local {
 		c.remote = proxyEndpoint(&h)
 	}
-	if n < len(buf) {
-		c.gotInput.Store(true) // the first request has begun
-	}
 	return n
 }
 

@@ -175,6 +175,11 @@ func TestProxyProtocolInput(t *testing.T) {
 				r := &recorder{}
 				c := newTestConn(tt.cfg, tt.peer, r)
 				c.input([]byte(tt.in))
+				// A served request was a first request: the connection
+				// no longer waits for one (housekeep's grace).
+				if strings.HasPrefix(tt.want, "/") && !c.gotInput.Load() {
+					t.Errorf("input %q: still waiting for a first request", tt.in)
+				}
 				return outcome(c, r)
 			}()
 			if whole != tt.want {
