@@ -62,8 +62,8 @@ func (a *Arbiter) openListeners(cfg *config.Config) error {
 		Uid:       -1,
 		Gid:       -1,
 	}
-	if uid, gid := cfg.Int("user"), cfg.Int("group"); uid != os.Geteuid() || gid != os.Getegid() {
-		opt.Uid, opt.Gid = uid, gid
+	if switchesOwner(cfg) {
+		opt.Uid, opt.Gid = cfg.Int("user"), cfg.Int("group")
 	}
 	for _, addr := range binds {
 		l, err := a.bindRetrying(addr, opt)
