@@ -12,7 +12,6 @@ import (
 
 	"github.com/narwhalhq/narwhal/config"
 	"github.com/narwhalhq/narwhal/metrics"
-	"github.com/narwhalhq/narwhal/workers/accesslog"
 	"golang.org/x/sys/unix"
 )
 
@@ -151,16 +150,10 @@ func (a *Arbiter) start() error {
 	if daemonized {
 		syscall.Umask(0o022) // gunicorn's daemonize
 	}
-	if err := checkOwner(cfg); err != nil {
+	if err := checkConfig(cfg); err != nil {
 		return err
 	}
 	if err := chownLog(a.log, cfg); err != nil {
-		return err
-	}
-	if err := checkWorkerTmpDir(cfg); err != nil {
-		return err
-	}
-	if _, err := accesslog.Compile(cfg.String("access_log_format")); err != nil {
 		return err
 	}
 	if a.daemon && !daemonized && !inherited {

@@ -234,7 +234,7 @@ func (a *Arbiter) murder() {
 func (a *Arbiter) reload() {
 	cfg, err := a.opt.Load()
 	if err == nil {
-		err = checkOwner(cfg)
+		err = checkConfig(cfg)
 	}
 	var snap []byte
 	if err == nil {

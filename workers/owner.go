@@ -11,11 +11,26 @@ import (
 	"syscall"
 
 	"github.com/narwhalhq/narwhal/config"
+	"github.com/narwhalhq/narwhal/workers/accesslog"
 )
 
 // switchesOwner reports whether workers run as another user or group.
 func switchesOwner(cfg *config.Config) bool {
 	return cfg.Int("user") != os.Geteuid() || cfg.Int("group") != os.Getegid()
+}
+
+// checkConfig refuses, at start and on HUP alike, settings with which no
+// worker could boot: a reload with them would start a generation that only
+// fails.
+func checkConfig(cfg *config.Config) error {
+	if err := checkOwner(cfg); err != nil {
+		return err
+	}
+	if err := checkWorkerTmpDir(cfg); err != nil {
+		return err
+	}
+	_, err := accesslog.Compile(cfg.String("access_log_format"))
+	return err
 }
 
 // checkOwner refuses --user/--group that this master cannot switch to,

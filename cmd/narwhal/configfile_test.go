@@ -227,6 +227,16 @@ func TestConfigFileHUP(t *testing.T) {
 	s.waitLog(t, `Reload failed, keeping the running configuration: (?s:.*)`+regexp.QuoteMeta(conf+", line 4: SyntaxError: '(' was never closed"))
 	waitWorkers(t, s, master, 2)
 	pidOf(t, s)
+	// A format no worker could boot with is refused as at start, not left
+	// to a generation of workers that all fail.
+	write(base + "workers = 2\naccess_log_format = '%(h'\n")
+	s.cmd.Process.Signal(syscall.SIGHUP)
+	s.waitLog(t, `Reload failed, keeping the running configuration: access_log_format`)
+	if strings.Contains(s.Log(), "Worker failed to boot") {
+		t.Errorf("a generation booted with the bad format:\n%s", s.Log())
+	}
+	waitWorkers(t, s, master, 2)
+	pidOf(t, s)
 }
 
 // TestConfigFilePrintConfigParity compares --print-config with Debian's
