@@ -26,7 +26,8 @@ var (
 //
 //   - nil: the response is complete. An exception before anything reached
 //     the sink is logged to the error fd and answered by the bridge's own
-//     500 (text/plain, "Internal Server Error\n", mustClose).
+//     500 (text/plain, "Internal Server Error\n", mustClose), or its 504
+//     ("Gateway Timeout\n") when the exception is RequestTimeout.
 //   - ErrAbort: the app failed after the head was sent (exception, or fewer
 //     body bytes than its Content-Length); the server must close the
 //     connection.

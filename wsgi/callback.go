@@ -16,7 +16,7 @@ import (
 var errSinkPanic = errors.New("wsgi: sink panicked")
 
 // The go_* functions are the only way C calls into Go. They run on the app
-// thread with the GIL released, find their Thread through an integer
+// thread (the hub thread, for the gevent-like class) with the GIL released, find their Thread through an integer
 // cgo.Handle (C never holds Go pointers), and return non-zero when the sink
 // failed; C then stops the iteration and calls close().
 

@@ -41,7 +41,8 @@ type HubTask interface {
 // a FIFO. Create it and Run it on the goroutine that called Init (it reuses
 // that thread's Python thread state); Submit and Stop are safe anywhere.
 // Finished requests are delivered by a goroutine of the Hub's own, so the
-// hub thread never calls into Go per request (pyshim_hub.h says why).
+// hub thread calls into Go only for streamed or large bodies (pyshim_hub.h
+// says why).
 type Hub struct {
 	c       *C.pyshim_hub
 	readyFD int

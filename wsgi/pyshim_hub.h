@@ -5,10 +5,12 @@
 // lane onto the ready ring (pyshim_hub_push_ready), which wakes the hub
 // through an eventfd; the hub runs each ready lane in a greenlet and pushes
 // (lane, result) onto the done ring, which wakes Go through a second
-// eventfd. The rings are C memory under a mutex, so the hub thread never
-// calls into Go per request: a goroutine in a long cgo call that keeps
-// calling back makes Go's sysmon retake its P again and again (measured:
-// a quarter of the worker's CPU). A lane is a pyshim_thread sharing the
+// eventfd. The rings are C memory under a mutex, so the hub thread does not
+// call into Go for a response gathered whole (a list of small blocks): a
+// goroutine in a long cgo call that keeps calling back makes Go's sysmon
+// retake its P again and again (measured: a quarter of the worker's CPU).
+// Streamed blocks, blocks of PYSHIM_FLUSH bytes or more and files still go
+// through go_flush/go_sendfile on the hub thread. A lane is a pyshim_thread sharing the
 // hub thread's thread state, with its own request buffers.
 #ifndef NARWHAL_PYSHIM_HUB_H
 #define NARWHAL_PYSHIM_HUB_H

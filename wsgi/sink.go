@@ -18,7 +18,7 @@ type Sink interface {
 	// Server and Date are dropped as in gunicorn (the server writes its own
 	// Server, Date, Connection and framing headers). contentLength is the
 	// app's Content-Length or -1; mustClose is true if the app sent
-	// "Connection: close" or the bridge answered with its own 500.
+	// "Connection: close" or the bridge answered with its own 500 or 504.
 	WriteHead(code int, status []byte, headers []byte, contentLength int64, mustClose bool) error
 	// Write sends body bytes; p is never empty. An error (client gone)
 	// stops the iteration; the bridge still calls the iterable's close().
@@ -35,9 +35,9 @@ type Sink interface {
 // FinalWriter is a Sink that takes a response's last body bytes, after which
 // only the result's close() and the response's completion follow: what is
 // gathered when the app returns, and a list's final item however large. The
-// bytes already exist whole, so holding the app back until they leave
-// (Write's back-pressure) would gain nothing and serialize the writer on one
-// client.
+// bytes already exist whole, so a writer that would otherwise wait for them
+// to leave (a handler on the event loop, eventloop.Exchange.WriteFinal) need
+// not: waiting would gain nothing and serialize it on one client.
 type FinalWriter interface {
 	WriteFinal(p []byte) error
 }

@@ -82,8 +82,7 @@ func (t *Thread) Stack() string {
 }
 
 // Interrupt raises the exception class named exc (narwhal's RequestTimeout,
-// or a builtin such as "TimeoutError") (e.g.
-// "TimeoutError") asynchronously in t's running request
+// or a builtin such as "TimeoutError") asynchronously in t's running request
 // (PyThreadState_SetAsyncExc): it fires at the next Python bytecode the
 // thread runs, so a thread blocked inside C code notices only when it
 // returns to Python. Safe from any goroutine, but not concurrently with
